@@ -1,0 +1,1 @@
+"""servicedesk: a service desk platform for technical support."""

@@ -1,0 +1,1 @@
+"""The clients service: our own client records."""

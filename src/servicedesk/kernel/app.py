@@ -1,0 +1,152 @@
+"""Builds a service's FastAPI application from the kernel's parts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from redis.asyncio import Redis
+from sqlalchemy import Table, text
+
+from servicedesk.kernel.auth import JwksCache, TokenValidator
+from servicedesk.kernel.broker import Broker, BrokerUnavailable
+from servicedesk.kernel.db import Database
+from servicedesk.kernel.errors import PROBLEM_RESPONSES, install_problem_handlers
+from servicedesk.kernel.health import ReadinessCheck, health_router
+from servicedesk.kernel.identity import identity_router
+from servicedesk.kernel.logs import configure_logging
+from servicedesk.kernel.metrics import metrics_router
+from servicedesk.kernel.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from servicedesk.kernel.outbox import OutboxRelay
+from servicedesk.kernel.settings import DatabaseSettings, KeycloakSettings, ServiceSettings
+
+log = logging.getLogger(__name__)
+StartupHook = Callable[[FastAPI], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    """What a service is made of; the kernel wires the rest."""
+
+    name: str
+    title: str
+    settings: ServiceSettings
+    keycloak: KeycloakSettings
+    routers: Sequence[APIRouter] = ()
+    database: DatabaseSettings | None = None
+    outbox: Table | None = None
+    uses_redis: bool = True
+    uses_broker: bool = True
+    on_startup: Sequence[StartupHook] = field(default_factory=list)
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable OpenAPI operation ids, `{tag}-{name}`, so clients can be generated."""
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}".replace("_", "-")
+
+
+def create_service_app(spec: ServiceSpec) -> FastAPI:
+    configure_logging(spec.name, spec.settings.log_level)
+    app = FastAPI(
+        title=spec.title,
+        version="0.1.0",
+        lifespan=_lifespan(spec),
+        generate_unique_id_function=operation_id,
+        responses=PROBLEM_RESPONSES,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=spec.settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, service=spec.name)
+    for router in (health_router, metrics_router, identity_router, *spec.routers):
+        app.include_router(router)
+    app.state.service_name = spec.name
+    app.state.readiness_checks = []
+    return app
+
+
+def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks: list[asyncio.Task[None]] = []
+        async with httpx.AsyncClient() as http:
+            app.state.http = http
+            app.state.token_validator = TokenValidator(
+                spec.keycloak.issuer,
+                spec.keycloak.client_id,
+                JwksCache(spec.keycloak.jwks_url, http, spec.keycloak.jwks_ttl_s),
+            )
+            redis = _open_redis(app, spec)
+            database = _open_database(app, spec, redis)
+            broker = await _open_broker(app, spec)
+            if database is not None and broker is not None and spec.outbox is not None:
+                relay = OutboxRelay(spec.name, database.primary, spec.outbox, broker)
+                tasks.append(asyncio.create_task(relay.run_forever(), name="outbox-relay"))
+            for hook in spec.on_startup:
+                await hook(app)
+            try:
+                yield
+            finally:
+                for task in tasks:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+                await _close(database, broker, redis)
+
+    return lifespan
+
+
+def _open_redis(app: FastAPI, spec: ServiceSpec) -> Redis | None:
+    if not spec.uses_redis:
+        return None
+    redis = Redis.from_url(spec.settings.redis.url.get_secret_value(), socket_timeout=2)
+    app.state.redis = redis
+    app.state.readiness_checks.append(ReadinessCheck("redis", redis.ping))
+    return redis
+
+
+def _open_database(app: FastAPI, spec: ServiceSpec, redis: Redis | None) -> Database | None:
+    if spec.database is None:
+        return None
+    database = Database(spec.database, redis)
+    app.state.database = database
+
+    async def primary() -> None:
+        async with database.primary.connect() as connection:
+            await connection.execute(text("select 1"))
+
+    app.state.readiness_checks.append(ReadinessCheck("database", primary))
+    app.state.readiness_checks.append(
+        ReadinessCheck("standby", database.replication_status, critical=False)
+    )
+    return database
+
+
+async def _open_broker(app: FastAPI, spec: ServiceSpec) -> Broker | None:
+    if not spec.uses_broker:
+        return None
+    broker = Broker(spec.settings.broker.url.get_secret_value(), spec.settings.broker.exchange)
+    app.state.broker = broker
+    try:
+        await broker.connect()
+    except BrokerUnavailable:
+        log.warning("broker unavailable at start; events will wait in the outbox")
+    app.state.readiness_checks.append(ReadinessCheck("broker", broker.connect))
+    return broker
+
+
+async def _close(database: Database | None, broker: Broker | None, redis: Redis | None) -> None:
+    if broker is not None:
+        await broker.close()
+    if database is not None:
+        await database.dispose()
+    if redis is not None:
+        await redis.aclose()

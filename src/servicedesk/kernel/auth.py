@@ -1,0 +1,204 @@
+"""Keycloak access tokens validated locally against the realm JWKS; the principal, its roles."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+
+from servicedesk.kernel.errors import Forbidden, ProblemError, Unauthorized
+
+ALLOWED_ALGORITHMS = frozenset({"RS256", "ES256"})
+ACCESS_TOKEN_TYPE = "Bearer"  # noqa: S105 - a token type, not a secret
+_BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="servicedesk"'}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a person signed in through Keycloak, or another service's account."""
+
+    subject: str
+    username: str
+    roles: frozenset[str]
+    client_id: str
+    token: str = field(repr=False)
+    name: str | None = None
+    email: str | None = None
+    groups: tuple[str, ...] = ()
+    phone: str | None = None
+    telegram_id: str | None = None
+
+    @property
+    def is_service(self) -> bool:
+        return self.username.startswith("service-account-")
+
+    def has_any_role(self, *roles: str) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+
+def principal_from_claims(claims: dict[str, Any], token: str) -> Principal:
+    realm_access = claims.get("realm_access") or {}
+    return Principal(
+        subject=str(claims["sub"]),
+        username=str(claims.get("preferred_username", claims["sub"])),
+        roles=frozenset(realm_access.get("roles", [])),
+        client_id=str(claims.get("azp", "")),
+        token=token,
+        name=claims.get("name"),
+        email=claims.get("email"),
+        groups=tuple(g.lstrip("/") for g in claims.get("groups", [])),
+        phone=claims.get("phone"),
+        telegram_id=claims.get("telegram_id"),
+    )
+
+
+class InvalidToken(Unauthorized):
+    code, title = "invalid-token", "Invalid access token"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers=_BEARER_CHALLENGE)
+
+
+class JwksCache:
+    """The realm signing keys, cached; refetched on an unknown key id, at most every 10 s."""
+
+    def __init__(
+        self, jwks_url: str, http: httpx.AsyncClient, ttl_s: float, min_refetch_s: float = 10
+    ) -> None:
+        self.jwks_url = jwks_url
+        self.http = http
+        self.ttl_s = ttl_s
+        self.min_refetch_s = min_refetch_s
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def key_for(self, kid: str) -> jwt.PyJWK:
+        if kid not in self._keys or self._expired():
+            await self._refresh(force=kid not in self._keys)
+        try:
+            return self._keys[kid]
+        except KeyError:
+            raise InvalidToken(f"unknown signing key {kid!r}") from None
+
+    def _expired(self) -> bool:
+        return time.monotonic() - self._fetched_at > self.ttl_s
+
+    async def _refresh(self, *, force: bool) -> None:
+        async with self._lock:
+            age = time.monotonic() - self._fetched_at
+            if age < self.min_refetch_s or (not force and age <= self.ttl_s):
+                return
+            response = await self.http.get(self.jwks_url, timeout=5)
+            response.raise_for_status()
+            keys = response.json().get("keys", [])
+            self._keys = {
+                k["kid"]: jwt.PyJWK(k)
+                for k in keys
+                if k.get("use", "sig") == "sig" and k.get("alg") in ALLOWED_ALGORITHMS
+            }
+            self._fetched_at = time.monotonic()
+
+
+class TokenValidator:
+    """Checks signature, algorithm, issuer, audience, expiry and token type of an access token."""
+
+    def __init__(self, issuer: str, audience: str, jwks: JwksCache, leeway_s: int = 10) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.jwks = jwks
+        self.leeway_s = leeway_s
+
+    async def validate(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"malformed token: {exc}") from None
+        algorithm = header.get("alg")
+        if algorithm not in ALLOWED_ALGORITHMS:
+            raise InvalidToken(f"signing algorithm {algorithm!r} is not accepted")
+        key = await self.jwks.key_for(str(header.get("kid")))
+        claims = self._decode(token, key, str(algorithm))
+        if claims.get("typ") != ACCESS_TOKEN_TYPE:
+            raise InvalidToken(f"token type {claims.get('typ')!r} is not an access token")
+        return principal_from_claims(claims, token)
+
+    def _decode(self, token: str, key: jwt.PyJWK, algorithm: str) -> dict[str, Any]:
+        if key.algorithm_name != algorithm:
+            raise InvalidToken("token algorithm does not match its key")
+        try:
+            return jwt.decode(
+                token,
+                key.key,
+                algorithms=[algorithm],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway_s,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("token has expired") from None
+        except jwt.InvalidAudienceError:
+            raise InvalidToken(f"token is not meant for {self.audience}") from None
+        except jwt.InvalidIssuerError:
+            raise InvalidToken("token comes from another issuer") from None
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"token rejected: {exc}") from None
+
+
+def _bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("a Bearer access token is required", headers=_BEARER_CHALLENGE)
+    return token.strip()
+
+
+async def authenticated_principal(request: Request) -> Principal:
+    validator: TokenValidator = request.app.state.token_validator
+    principal = await validator.validate(_bearer_token(request))
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticated_principal)]
+
+
+class MissingRole(Forbidden):
+    code = "missing-role"
+
+
+def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency admitting principals holding any of the roles; others get 403."""
+
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.has_any_role(*roles):
+            raise MissingRole(
+                f"one of the roles {sorted(roles)} is required",
+                extra={"required_roles": sorted(roles)},
+            )
+        return principal
+
+    return check
+
+
+def roles_alias(*roles: str) -> Any:
+    """`Annotated` alias for routes: `AgentOrAbove = roles_alias("agent", "supervisor")`."""
+    return Annotated[Principal, Depends(require_roles(*roles))]
+
+
+__all__ = [
+    "CurrentPrincipal",
+    "InvalidToken",
+    "JwksCache",
+    "Principal",
+    "ProblemError",
+    "TokenValidator",
+    "require_roles",
+    "roles_alias",
+]

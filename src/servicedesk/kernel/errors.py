@@ -1,0 +1,139 @@
+"""One error base class and the handlers that render every failure as RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class ProblemError(Exception):
+    """A failure a client can act on; services raise subclasses, never HTTPException."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra or {}
+        self.headers = headers or {}
+
+
+class Unauthorized(ProblemError):
+    status, code, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(ProblemError):
+    status, code, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(ProblemError):
+    status, code, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(ProblemError):
+    status, code, title = 412, "precondition-failed", "Precondition failed"
+
+
+class PayloadTooLarge(ProblemError):
+    status, code, title = 413, "payload-too-large", "Request body too large"
+
+
+class InvalidInput(ProblemError):
+    status, code, title = 422, "invalid-input", "Invalid input"
+
+
+class ServiceUnavailable(ProblemError):
+    status, code, title = 503, "unavailable", "Service unavailable"
+
+
+def problem_body(
+    status: int, code: str, title: str, detail: str, instance: str, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "type": f"https://servicedesk.local/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extra,
+    }
+
+
+def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(
+        body, status_code=body["status"], media_type=PROBLEM_CONTENT_TYPE, headers=headers
+    )
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in location if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(location[-1] if location else "")
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    body = problem_body(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
+    return problem_response(body, exc.headers)
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _field_name(tuple(e["loc"])), "location": e["loc"][0], "reason": e["msg"]}
+        for e in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+    body = problem_body(422, "invalid-input", "Invalid input", detail, request.url.path)
+    return problem_response({**body, "errors": errors})
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+    body = problem_body(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
+    return problem_response(body, dict(exc.headers or {}))
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", extra={"path": request.url.path})
+    body = problem_body(
+        500, "internal-error", "Internal error", "An unexpected error occurred", request.url.path
+    )
+    return problem_response(body)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": title, "content": {PROBLEM_CONTENT_TYPE: {}}}
+    for status, title in (
+        (401, "Authentication required"),
+        (403, "Not allowed"),
+        (422, "Invalid input"),
+    )
+}

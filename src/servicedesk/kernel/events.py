@@ -1,0 +1,84 @@
+"""Domain events and the tables that carry them: the outbox and the consumers' processed ids."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Uuid,
+    func,
+    insert,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from servicedesk.kernel.context import current_request_id
+from servicedesk.kernel.db import WriteSession
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent:
+    """Something that happened to one aggregate, e.g. `client.created` for client 42."""
+
+    event_type: str
+    aggregate_type: str
+    aggregate_id: str
+    payload: dict[str, Any]
+    event_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", Uuid, primary_key=True),
+        Column("seq", BigInteger, Identity(), nullable=False, unique=True),
+        Column("aggregate_type", String(64), nullable=False),
+        Column("aggregate_id", String(128), nullable=False),
+        Column("event_type", String(128), nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Column("headers", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+        Column("occurred_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True)),
+        Index("ix_outbox_unpublished", "seq", postgresql_where=text("published_at is null")),
+    )
+
+
+def processed_messages_table(metadata: MetaData) -> Table:
+    return Table(
+        "processed_messages",
+        metadata,
+        Column("consumer", String(128), nullable=False),
+        Column("message_id", String(128), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        PrimaryKeyConstraint("consumer", "message_id"),
+    )
+
+
+async def record_event(session: WriteSession, outbox: Table, event: DomainEvent) -> None:
+    """Adds the event to the outbox in the caller's transaction: it is published iff it commits."""
+    headers = {"request_id": current_request_id()} if current_request_id() else {}
+    await session.execute(
+        insert(outbox).values(
+            id=event.event_id,
+            aggregate_type=event.aggregate_type,
+            aggregate_id=event.aggregate_id,
+            event_type=event.event_type,
+            payload=event.payload,
+            headers=headers,
+            occurred_at=event.occurred_at,
+        )
+    )

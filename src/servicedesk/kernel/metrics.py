@@ -1,0 +1,39 @@
+"""Prometheus metrics: RED per route, plus whatever domain counters a service registers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+HTTP_REQUESTS = Counter(
+    "http_requests_total", "HTTP requests handled", ["service", "method", "route", "status"]
+)
+HTTP_ERRORS = Counter(
+    "http_request_errors_total", "HTTP requests answered 5xx", ["service", "method", "route"]
+)
+HTTP_LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer an HTTP request",
+    ["service", "method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+OUTBOX_PENDING = Gauge("outbox_pending_events", "Events written but not yet published", ["service"])
+OUTBOX_PUBLISHED = Counter("outbox_published_total", "Events published to the broker", ["service"])
+EVENTS_CONSUMED = Counter(
+    "events_consumed_total", "Events handled by a consumer", ["service", "consumer", "outcome"]
+)
+
+
+def observe_request(service: str, method: str, route: str, status: int, seconds: float) -> None:
+    HTTP_REQUESTS.labels(service, method, route, str(status)).inc()
+    HTTP_LATENCY.labels(service, method, route).observe(seconds)
+    if status >= 500:
+        HTTP_ERRORS.labels(service, method, route).inc()
+
+
+metrics_router = APIRouter(tags=["operations"])
+
+
+@metrics_router.get("/metrics", include_in_schema=False)
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

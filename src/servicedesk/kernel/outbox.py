@@ -1,0 +1,126 @@
+"""The outbox relay: publishes committed events to the broker, in order, at least once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import zlib
+from typing import Any
+
+from sqlalchemy import Row, Table, func, select, update
+from sqlalchemy.exc import DBAPIError, InterfaceError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from servicedesk.kernel.broker import Broker, BrokerUnavailable
+from servicedesk.kernel.metrics import OUTBOX_PENDING, OUTBOX_PUBLISHED
+
+log = logging.getLogger(__name__)
+
+
+def event_body(row: Row[Any]) -> bytes:
+    return json.dumps(
+        {
+            "id": str(row.id),
+            "type": row.event_type,
+            "aggregate_type": row.aggregate_type,
+            "aggregate_id": row.aggregate_id,
+            "occurred_at": row.occurred_at.isoformat(),
+            "data": row.payload,
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+class OutboxRelay:
+    """One relay at a time per service (an advisory lock), so events leave in commit order."""
+
+    def __init__(
+        self,
+        service: str,
+        engine: AsyncEngine,
+        outbox: Table,
+        broker: Broker,
+        *,
+        batch_size: int = 200,
+        idle_s: float = 0.2,
+        retry_s: float = 2.0,
+    ) -> None:
+        self.service = service
+        self.engine = engine
+        self.outbox = outbox
+        self.broker = broker
+        self.batch_size = batch_size
+        self.idle_s = idle_s
+        self.retry_s = retry_s
+        self.lock_key = zlib.crc32(f"outbox:{service}".encode())
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                sent = await self.relay_once()
+            except BrokerUnavailable as exc:
+                log.warning("broker unavailable; events stay queued", extra={"error": str(exc)})
+                await asyncio.sleep(self.retry_s)
+                continue
+            except (OSError, DBAPIError, InterfaceError):
+                log.exception("outbox relay could not reach the database")
+                await asyncio.sleep(self.retry_s)
+                continue
+            if sent < self.batch_size:
+                await asyncio.sleep(self.idle_s)
+
+    async def relay_once(self) -> int:
+        """Publishes one batch; returns how many events left. Raises if the broker failed."""
+        failure: BrokerUnavailable | None = None
+        async with self.engine.begin() as connection:
+            if not await connection.scalar(select(func.pg_try_advisory_xact_lock(self.lock_key))):
+                return 0
+            rows = await self._pending(connection)
+            published: list[Any] = []
+            for row in rows:
+                try:
+                    await self._publish(row)
+                except BrokerUnavailable as exc:
+                    failure = exc
+                    break
+                published.append(row.id)
+            if published:
+                await connection.execute(
+                    update(self.outbox)
+                    .where(self.outbox.c.id.in_(published))
+                    .values(published_at=func.now())
+                )
+            await self._update_pending_gauge(connection)
+        OUTBOX_PUBLISHED.labels(self.service).inc(len(published))
+        if failure is not None:
+            raise failure
+        return len(published)
+
+    async def _pending(self, connection: AsyncConnection) -> list[Row[Any]]:
+        query = (
+            select(self.outbox)
+            .where(self.outbox.c.published_at.is_(None))
+            .order_by(self.outbox.c.seq)
+            .limit(self.batch_size)
+        )
+        return list((await connection.execute(query)).all())
+
+    async def _publish(self, row: Row[Any]) -> None:
+        headers = {
+            **row.headers,
+            "aggregate_type": row.aggregate_type,
+            "aggregate_id": row.aggregate_id,
+            "source": self.service,
+        }
+        await self.broker.publish(
+            row.event_type, event_body(row), message_id=str(row.id), headers=headers
+        )
+
+    async def _update_pending_gauge(self, connection: AsyncConnection) -> None:
+        pending = await connection.scalar(
+            select(func.count())
+            .select_from(self.outbox)
+            .where(self.outbox.c.published_at.is_(None))
+        )
+        OUTBOX_PENDING.labels(self.service).set(pending or 0)

@@ -1,0 +1,108 @@
+"""Settings read from the environment, with local defaults that are refused in production."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_SECRET_MARK = "local-"  # noqa: S105 - marks local secrets, is none
+
+
+class Environment(StrEnum):
+    LOCAL = "local"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class DatabaseSettings(BaseModel):
+    """A service's login role on the primary and on the streaming standby."""
+
+    primary_url: SecretStr
+    standby_url: SecretStr | None = None
+    pool_size: int = 5
+    replica_wait_ms: int = 150
+    read_your_writes_ttl_s: int = 60
+
+    @classmethod
+    def local(cls, role: str) -> DatabaseSettings:
+        password = f"{LOCAL_SECRET_MARK}{role}"
+        base = f"postgresql+asyncpg://{role}:{password}@127.0.0.1"
+        return cls(
+            primary_url=SecretStr(f"{base}:5432/servicedesk"),
+            standby_url=SecretStr(f"{base}:5433/servicedesk"),
+        )
+
+
+class RedisSettings(BaseModel):
+    url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
+
+
+class BrokerSettings(BaseModel):
+    url: SecretStr = SecretStr("amqp://servicedesk:local-broker@127.0.0.1:5672/servicedesk")
+    exchange: str = "servicedesk.events"
+
+
+class KeycloakSettings(BaseModel):
+    """Where tokens come from, and this service's own client (its audience and account)."""
+
+    url: str = "http://localhost:8080"
+    realm: str = "servicedesk"
+    client_id: str
+    client_secret: SecretStr
+    jwks_ttl_s: int = 600
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.url}/realms/{self.realm}"
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.issuer}/protocol/openid-connect/certs"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.issuer}/protocol/openid-connect/token"
+
+    @classmethod
+    def local(cls, service: str) -> KeycloakSettings:
+        return cls(
+            client_id=f"servicedesk-{service}",
+            client_secret=SecretStr(f"{LOCAL_SECRET_MARK}{service}-secret"),
+        )
+
+
+def service_config(service: str) -> SettingsConfigDict:
+    """Environment variables of a service: SD_<SERVICE>_<FIELD>, nested with '__'."""
+    return SettingsConfigDict(
+        env_prefix=f"SD_{service.upper()}_", env_nested_delimiter="__", extra="ignore"
+    )
+
+
+class ServiceSettings(BaseSettings):
+    """Fields every service has; each service subclasses it with its own prefix and defaults."""
+
+    environment: Environment = Environment.LOCAL
+    log_level: str = "INFO"
+    max_body_bytes: int = 1_048_576
+    redis: RedisSettings = RedisSettings()
+    broker: BrokerSettings = BrokerSettings()
+
+    @model_validator(mode="after")
+    def refuse_local_secrets_in_production(self) -> ServiceSettings:
+        if self.environment is not Environment.PRODUCTION:
+            return self
+        leaked = sorted(_local_secret_paths(self.model_dump(), ""))
+        if leaked:
+            raise ValueError(f"local development secrets refused in production: {leaked}")
+        return self
+
+
+def _local_secret_paths(value: Any, path: str) -> list[str]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _local_secret_paths(v, f"{path}.{k}")]
+    if isinstance(value, SecretStr):
+        return [path.lstrip(".")] if LOCAL_SECRET_MARK in value.get_secret_value() else []
+    return []

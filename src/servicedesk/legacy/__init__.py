@@ -1,0 +1,1 @@
+"""The legacy service: a simulator of the external Clients/Orders system."""

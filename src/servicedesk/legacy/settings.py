@@ -1,0 +1,17 @@
+"""Settings of the legacy service (environment variables SD_LEGACY_*)."""
+
+from pydantic_settings import SettingsConfigDict
+
+from servicedesk.kernel.settings import (
+    DatabaseSettings,
+    KeycloakSettings,
+    ServiceSettings,
+    service_config,
+)
+
+
+class LegacySettings(ServiceSettings):
+    model_config: SettingsConfigDict = service_config("legacy")
+
+    db: DatabaseSettings = DatabaseSettings.local("legacy")
+    keycloak: KeycloakSettings = KeycloakSettings.local("legacy")

@@ -1,0 +1,1 @@
+"""Operations tooling: local bootstrap helpers (Keycloak realm sync, ...)."""

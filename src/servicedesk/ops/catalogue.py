@@ -1,0 +1,50 @@
+"""The services of the stack, their local ports and whether they own a database schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    name: str
+    port: int
+    owns_schema: bool
+    summary: str
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    @property
+    def runtime_role(self) -> str:
+        return self.name
+
+    @property
+    def owner_role(self) -> str:
+        return f"{self.name}_owner"
+
+
+SERVICES: tuple[ServiceInfo, ...] = (
+    ServiceInfo("web", 8000, False, "browser console (OIDC sign-in)"),
+    ServiceInfo("tickets", 8001, True, "incidents, problems, workflows"),
+    ServiceInfo("clients", 8002, True, "client records"),
+    ServiceInfo("orders", 8003, True, "order records"),
+    ServiceInfo("migration", 8004, True, "proxy over legacy and our clients/orders"),
+    ServiceInfo("legacy", 8005, True, "simulator of the external Clients/Orders system"),
+)
+
+SCHEMA_SERVICES = tuple(s for s in SERVICES if s.owns_schema)
+DATABASE = "servicedesk"
+
+
+def local_password(role: str) -> str:
+    """Local development passwords; production passes DSNs through the environment."""
+    return f"local-{role}"
+
+
+def by_name(name: str) -> ServiceInfo:
+    for service in SERVICES:
+        if service.name == name:
+            return service
+    raise KeyError(name)

@@ -1,0 +1,81 @@
+"""`servicedesk-ops`: the commands the bootstrap runs to provision and check the local stack."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from servicedesk.ops.catalogue import SERVICES
+from servicedesk.ops.keycloak_realm import sync_realm
+from servicedesk.ops.migrate import migrate_all
+from servicedesk.ops.processes import PROMETHEUS_PORT, supervisor_config
+from servicedesk.ops.provision import provision
+from servicedesk.ops.readiness import wait_all_ready
+
+app = typer.Typer(help="Provision and check the servicedesk stack.", no_args_is_help=True)
+console = Console(stderr=True)
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@app.command("provision-db")
+def provision_db() -> None:
+    """Create the database, schemas and roles (idempotent)."""
+    schemas = asyncio.run(provision())
+    console.print(f"database ready; schemas: {', '.join(schemas)}")
+
+
+@app.command("migrate")
+def migrate() -> None:
+    """Run every service's migrations to head."""
+    console.print(f"migrated: {', '.join(migrate_all())}")
+
+
+@app.command("sync-realm")
+def sync_realm_command(
+    url: str = "http://localhost:8080", admin: str = "admin", password: str = "local-admin"
+) -> None:
+    """Import the Keycloak realm from deploy/keycloak (again, if the file changed)."""
+    realm_file = ROOT / "deploy" / "keycloak" / "realm-servicedesk.json"
+    outcome = asyncio.run(sync_realm(url, admin, password, realm_file))
+    console.print(f"realm servicedesk: {outcome}")
+
+
+@app.command("supervisor-config")
+def write_supervisor_config(output: Path) -> None:
+    """Write the supervisord configuration for the stack."""
+    output.write_text(supervisor_config(ROOT))
+
+
+@app.command("wait-ready")
+def wait_ready(timeout: float = 90) -> None:
+    """Wait until every service answers /health/ready; fail naming those that do not."""
+    status = asyncio.run(wait_all_ready(timeout))
+    failing = [name for name, ok in status.items() if not ok]
+    if failing:
+        console.print(f"[red]not ready after {timeout:.0f}s: {', '.join(failing)}[/red]")
+        raise typer.Exit(1)
+
+
+@app.command("summary")
+def summary() -> None:
+    """Print where to open the stack and the demo logins."""
+    table = Table(title="servicedesk is up")
+    table.add_column("what")
+    table.add_column("where")
+    for service in SERVICES:
+        table.add_row(f"{service.name}: {service.summary}", f"{service.url}  (API docs: /docs)")
+    table.add_row(
+        "Keycloak (realm servicedesk)", "http://localhost:8080/admin  admin / local-admin"
+    )
+    table.add_row("Prometheus", f"http://localhost:{PROMETHEUS_PORT}")
+    Console().print(table)
+    logins = "agent1, agent2, supervisor1, admin1, reporter1 — password: demo"
+    Console().print(f"Demo users: {logins}")
+
+
+if __name__ == "__main__":
+    app()

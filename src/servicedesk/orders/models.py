@@ -1,0 +1,16 @@
+"""Tables of the orders service, all in the "orders" schema."""
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+from servicedesk.kernel.events import outbox_table, processed_messages_table
+
+SCHEMA = "orders"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(schema=SCHEMA)
+
+
+outbox = outbox_table(Base.metadata)
+processed_messages = processed_messages_table(Base.metadata)

@@ -1,0 +1,17 @@
+"""Settings of the orders service (environment variables SD_ORDERS_*)."""
+
+from pydantic_settings import SettingsConfigDict
+
+from servicedesk.kernel.settings import (
+    DatabaseSettings,
+    KeycloakSettings,
+    ServiceSettings,
+    service_config,
+)
+
+
+class OrdersSettings(ServiceSettings):
+    model_config: SettingsConfigDict = service_config("orders")
+
+    db: DatabaseSettings = DatabaseSettings.local("orders")
+    keycloak: KeycloakSettings = KeycloakSettings.local("orders")

@@ -1,0 +1,1 @@
+"""The tickets service: incidents, problems, workflows, comments and history."""

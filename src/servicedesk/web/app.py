@@ -1,0 +1,19 @@
+"""The web service's ASGI application: `uvicorn --factory servicedesk.web.app:create_app`."""
+
+from fastapi import FastAPI
+
+from servicedesk.kernel.app import ServiceSpec, create_service_app
+from servicedesk.web.settings import WebSettings
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    settings = settings or WebSettings()
+    return create_service_app(
+        ServiceSpec(
+            name="web",
+            title="servicedesk web console",
+            settings=settings,
+            keycloak=settings.keycloak,
+            uses_broker=False,
+        )
+    )

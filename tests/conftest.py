@@ -1,0 +1,26 @@
+"""Session-wide checks: the real services must be up (`./sd test` starts them)."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+REQUIRED = {
+    "PostgreSQL primary": 5432,
+    "PostgreSQL standby": 5433,
+    "Redis": 6379,
+    "RabbitMQ": 5672,
+    "Keycloak": 8080,
+}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    down = []
+    for name, port in REQUIRED.items():
+        with socket.socket() as probe:
+            probe.settimeout(1)
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                down.append(f"{name} (:{port})")
+    if down:
+        pytest.exit(f"not running: {', '.join(down)}. Run the tests with `./sd test`.", 2)
