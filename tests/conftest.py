@@ -6,6 +6,8 @@ import socket
 
 import pytest
 
+from tests.support.tokens import TokenShop
+
 REQUIRED = {
     "PostgreSQL primary": 5432,
     "PostgreSQL standby": 5433,
@@ -24,3 +26,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 down.append(f"{name} (:{port})")
     if down:
         pytest.exit(f"not running: {', '.join(down)}. Run the tests with `./sd test`.", 2)
+
+
+@pytest.fixture(scope="session")
+def tokens() -> TokenShop:
+    return TokenShop()

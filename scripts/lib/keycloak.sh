@@ -13,7 +13,8 @@
 KEYCLOAK_VERSION="26.7.3"
 # Build-time options; a change here triggers `kc.sh build` again (see the marker file).
 KEYCLOAK_BUILD_OPTIONS="--db=postgres --health-enabled=true --metrics-enabled=true"
-KEYCLOAK_PREFERRED_JDK="/usr/lib/jvm/temurin-25-jdk-amd64"
+KEYCLOAK_JVM_ROOT="/usr/lib/jvm"
+KEYCLOAK_PREFERRED_JDK="$KEYCLOAK_JVM_ROOT/temurin-25-jdk-amd64"
 
 keycloak_home() {
   printf '%s\n' "$SD_CACHE/keycloak-$KEYCLOAK_VERSION"
@@ -31,14 +32,15 @@ keycloak_log_file() {
   printf '%s\n' "$SD_VAR/log/keycloak.log"
 }
 
-# Prints the JAVA_HOME to run Keycloak with: Temurin 25 if present, else the first JDK >= 21.
+# Prints the JAVA_HOME to run Keycloak with: Temurin 25 if present, else the first JDK >= 21
+# (by JAVA_VERSION in its `release` file).
 keycloak_java_home() {
   local dir version major
   if [[ -x "$KEYCLOAK_PREFERRED_JDK/bin/java" ]]; then
     printf '%s\n' "$KEYCLOAK_PREFERRED_JDK"
     return 0
   fi
-  for dir in /usr/lib/jvm/*; do
+  for dir in "$KEYCLOAK_JVM_ROOT"/*; do
     [[ -x "$dir/bin/java" && -f "$dir/release" ]] || continue
     version=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$dir/release")
     major=${version%%.*}
@@ -47,7 +49,7 @@ keycloak_java_home() {
       return 0
     fi
   done
-  log "keycloak: no JDK 21+ found under /usr/lib/jvm: Keycloak $KEYCLOAK_VERSION needs Java 21 or newer (expected $KEYCLOAK_PREFERRED_JDK)" >&2
+  log "keycloak: no JDK 21+ found under $KEYCLOAK_JVM_ROOT: Keycloak $KEYCLOAK_VERSION needs Java 21 or newer (expected $KEYCLOAK_PREFERRED_JDK)" >&2
   return 1
 }
 

@@ -78,6 +78,7 @@ class JwksCache:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
+        self.fetches = 0
 
     async def key_for(self, kid: str) -> jwt.PyJWK:
         if kid not in self._keys or self._expired():
@@ -97,6 +98,7 @@ class JwksCache:
                 return
             response = await self.http.get(self.jwks_url, timeout=5)
             response.raise_for_status()
+            self.fetches += 1
             keys = response.json().get("keys", [])
             self._keys = {
                 k["kid"]: jwt.PyJWK(k)

@@ -37,12 +37,15 @@ SyncResult = Literal["created", "unchanged", "recreated"]
 class RealmSyncError(RuntimeError):
     """Keycloak refused a step of the realm sync."""
 
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
 
 def _check(response: httpx.Response, action: str) -> None:
     if response.is_error:
-        raise RealmSyncError(
-            f"{action}: HTTP {response.status_code} {response.text[:500]}".rstrip()
-        )
+        message = f"{action}: HTTP {response.status_code} {response.text[:500]}".rstrip()
+        raise RealmSyncError(message, response.status_code)
 
 
 async def _admin_token(client: httpx.AsyncClient, username: str, password: str) -> str:
@@ -114,26 +117,30 @@ async def _sync(
     deployed = await _deployed_hash(client, realm)
     if deployed == digest:
         return "unchanged"
-    try:
-        if deployed is not None:
+    if deployed is not None:
+        try:
             await _delete(client, realm)
+        except RealmSyncError as error:
+            return await _after_race(client, realm, digest, error)
+    try:
         await _create(client, representation)
-    except RealmSyncError:
-        # Another sync may be replacing the realm at the same moment (two bootstraps at once):
-        # Keycloak then fails our delete or create. Fine if the other one lands the same file.
-        if await _settles_to(client, realm, digest):
-            return "unchanged"
-        raise
+    except RealmSyncError as error:
+        if error.status_code != httpx.codes.CONFLICT:
+            raise
+        return await _after_race(client, realm, digest, error)
     return "created" if deployed is None else "recreated"
 
 
-async def _settles_to(client: httpx.AsyncClient, realm: str, digest: str) -> bool:
-    """Whether the realm reaches `digest` within SETTLE_SECONDS."""
+async def _after_race(
+    client: httpx.AsyncClient, realm: str, digest: str, error: RealmSyncError
+) -> SyncResult:
+    """Another sync replaced the realm at the same moment (two bootstraps at once), so Keycloak
+    failed our delete or create: fine once the realm carries this file's hash."""
     for _ in range(SETTLE_SECONDS):
         if await _deployed_hash(client, realm) == digest:
-            return True
+            return "unchanged"
         await asyncio.sleep(1)
-    return False
+    raise error
 
 
 def main() -> None:
