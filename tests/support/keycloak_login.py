@@ -128,7 +128,7 @@ async def login_with_browser_flow(
     base_url: str = DEFAULT_BASE_URL,
     realm: str = DEFAULT_REALM,
     client_id: str = "servicedesk-web",
-    client_secret: str = "local-web-secret",  # noqa: S107 - the local realm's demo secret
+    client_secret: str = "local-web-secret",
     redirect_uri: str = "http://localhost:8000/auth/callback",
     scope: str = "openid",
 ) -> dict[str, Any]:

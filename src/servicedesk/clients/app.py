@@ -1,4 +1,4 @@
-"""The clients service's ASGI application: `uvicorn --factory servicedesk.clients.app:create_app`."""
+"""The clients service's application factory, run by uvicorn with --factory."""
 
 from fastapi import FastAPI
 

@@ -1,7 +1,5 @@
 """Settings of the clients service (environment variables SD_CLIENTS_*)."""
 
-from pydantic_settings import SettingsConfigDict
-
 from servicedesk.kernel.settings import (
     DatabaseSettings,
     KeycloakSettings,
@@ -11,7 +9,7 @@ from servicedesk.kernel.settings import (
 
 
 class ClientsSettings(ServiceSettings):
-    model_config: SettingsConfigDict = service_config("clients")
+    model_config = service_config("clients")
 
     db: DatabaseSettings = DatabaseSettings.local("clients")
     keycloak: KeycloakSettings = KeycloakSettings.local("clients")

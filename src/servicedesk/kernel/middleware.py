@@ -11,7 +11,7 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicedesk.kernel.context import REQUEST_ID_HEADER, request_id_var
-from servicedesk.kernel.errors import PROBLEM_CONTENT_TYPE, PayloadTooLarge, problem_body
+from servicedesk.kernel.errors import PROBLEM_CONTENT_TYPE, problem_body
 from servicedesk.kernel.metrics import observe_request
 
 access_log = logging.getLogger("servicedesk.access")
@@ -90,21 +90,43 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None:
+            # The server holds the client to its Content-Length, so checking it is enough.
+            if not declared.isdigit() or int(declared) > self.max_bytes:
+                await self._refuse(scope, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        body = await self._read_limited(receive)
+        if body is None:
             await self._refuse(scope, send)
             return
-        received = 0
+        replayed = False
 
-        async def counting_receive() -> Message:
-            nonlocal received
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _read_limited(self, receive: Receive) -> bytes | None:
+        """Reads a body sent without Content-Length; None once it passes the limit."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise PayloadTooLarge(f"the request body exceeds {self.max_bytes} bytes")
-            return message
-
-        await self.app(scope, counting_receive, send)
+            if message["type"] != "http.request":
+                return b"".join(chunks)
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         body = problem_body(

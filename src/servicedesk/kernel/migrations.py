@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from alembic import context
-from alembic.operations import Operations
+from alembic import context, op
 from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -48,8 +47,13 @@ def _migrate(connection: Connection, metadata: MetaData, schema: str) -> None:
         context.run_migrations()
 
 
-def create_event_tables(op: Operations, schema: str) -> None:
+def create_event_tables(schema: str) -> None:
     """The outbox and processed-messages tables, as of kernel event schema version 1."""
     metadata = MetaData(schema=schema)
     for table in (outbox_table(metadata), processed_messages_table(metadata)):
         table.create(op.get_bind())
+
+
+def drop_event_tables(schema: str) -> None:
+    op.drop_table("processed_messages", schema=schema)
+    op.drop_table("outbox", schema=schema)

@@ -1,10 +1,10 @@
-"""The legacy service's ASGI application: `uvicorn --factory servicedesk.legacy.app:create_app`."""
+"""The legacy service's application factory, run by uvicorn with --factory."""
 
 from fastapi import FastAPI
 
+from servicedesk.kernel.app import ServiceSpec, create_service_app
 from servicedesk.legacy.models import outbox
 from servicedesk.legacy.settings import LegacySettings
-from servicedesk.kernel.app import ServiceSpec, create_service_app
 
 
 def create_app(settings: LegacySettings | None = None) -> FastAPI:

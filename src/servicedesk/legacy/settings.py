@@ -1,7 +1,5 @@
 """Settings of the legacy service (environment variables SD_LEGACY_*)."""
 
-from pydantic_settings import SettingsConfigDict
-
 from servicedesk.kernel.settings import (
     DatabaseSettings,
     KeycloakSettings,
@@ -11,7 +9,7 @@ from servicedesk.kernel.settings import (
 
 
 class LegacySettings(ServiceSettings):
-    model_config: SettingsConfigDict = service_config("legacy")
+    model_config = service_config("legacy")
 
     db: DatabaseSettings = DatabaseSettings.local("legacy")
     keycloak: KeycloakSettings = KeycloakSettings.local("legacy")

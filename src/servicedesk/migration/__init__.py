@@ -1,1 +1,1 @@
-"""The migration service: the proxy that moves legacy clients and orders into ours as they are used."""
+"""The migration service: a proxy that moves legacy clients and orders into ours on use."""

@@ -1,10 +1,10 @@
-"""The migration service's ASGI application: `uvicorn --factory servicedesk.migration.app:create_app`."""
+"""The migration service's application factory, run by uvicorn with --factory."""
 
 from fastapi import FastAPI
 
+from servicedesk.kernel.app import ServiceSpec, create_service_app
 from servicedesk.migration.models import outbox
 from servicedesk.migration.settings import MigrationSettings
-from servicedesk.kernel.app import ServiceSpec, create_service_app
 
 
 def create_app(settings: MigrationSettings | None = None) -> FastAPI:
@@ -12,7 +12,7 @@ def create_app(settings: MigrationSettings | None = None) -> FastAPI:
     return create_service_app(
         ServiceSpec(
             name="migration",
-            title="servicedesk migration: the proxy that moves legacy clients and orders into ours as they are used",
+            title="servicedesk migration: legacy clients and orders moved into ours on use",
             settings=settings,
             keycloak=settings.keycloak,
             database=settings.db,

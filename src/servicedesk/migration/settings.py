@@ -1,7 +1,5 @@
 """Settings of the migration service (environment variables SD_MIGRATION_*)."""
 
-from pydantic_settings import SettingsConfigDict
-
 from servicedesk.kernel.settings import (
     DatabaseSettings,
     KeycloakSettings,
@@ -11,7 +9,7 @@ from servicedesk.kernel.settings import (
 
 
 class MigrationSettings(ServiceSettings):
-    model_config: SettingsConfigDict = service_config("migration")
+    model_config = service_config("migration")
 
     db: DatabaseSettings = DatabaseSettings.local("migration")
     keycloak: KeycloakSettings = KeycloakSettings.local("migration")

@@ -10,7 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from servicedesk.ops.catalogue import SERVICES
-from servicedesk.ops.keycloak_realm import sync_realm
+from servicedesk.ops.keycloak_realm import (
+    DEFAULT_ADMIN,
+    DEFAULT_ADMIN_PASSWORD,
+    DEFAULT_URL,
+    sync_realm,
+)
 from servicedesk.ops.migrate import migrate_all
 from servicedesk.ops.processes import PROMETHEUS_PORT, supervisor_config
 from servicedesk.ops.provision import provision
@@ -36,7 +41,7 @@ def migrate() -> None:
 
 @app.command("sync-realm")
 def sync_realm_command(
-    url: str = "http://localhost:8080", admin: str = "admin", password: str = "local-admin"
+    url: str = DEFAULT_URL, admin: str = DEFAULT_ADMIN, password: str = DEFAULT_ADMIN_PASSWORD
 ) -> None:
     """Import the Keycloak realm from deploy/keycloak (again, if the file changed)."""
     realm_file = ROOT / "deploy" / "keycloak" / "realm-servicedesk.json"

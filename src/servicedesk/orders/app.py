@@ -1,10 +1,10 @@
-"""The orders service's ASGI application: `uvicorn --factory servicedesk.orders.app:create_app`."""
+"""The orders service's application factory, run by uvicorn with --factory."""
 
 from fastapi import FastAPI
 
+from servicedesk.kernel.app import ServiceSpec, create_service_app
 from servicedesk.orders.models import outbox
 from servicedesk.orders.settings import OrdersSettings
-from servicedesk.kernel.app import ServiceSpec, create_service_app
 
 
 def create_app(settings: OrdersSettings | None = None) -> FastAPI:

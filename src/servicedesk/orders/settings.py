@@ -1,7 +1,5 @@
 """Settings of the orders service (environment variables SD_ORDERS_*)."""
 
-from pydantic_settings import SettingsConfigDict
-
 from servicedesk.kernel.settings import (
     DatabaseSettings,
     KeycloakSettings,
@@ -11,7 +9,7 @@ from servicedesk.kernel.settings import (
 
 
 class OrdersSettings(ServiceSettings):
-    model_config: SettingsConfigDict = service_config("orders")
+    model_config = service_config("orders")
 
     db: DatabaseSettings = DatabaseSettings.local("orders")
     keycloak: KeycloakSettings = KeycloakSettings.local("orders")

@@ -1,10 +1,10 @@
-"""The tickets service's ASGI application: `uvicorn --factory servicedesk.tickets.app:create_app`."""
+"""The tickets service's application factory, run by uvicorn with --factory."""
 
 from fastapi import FastAPI
 
+from servicedesk.kernel.app import ServiceSpec, create_service_app
 from servicedesk.tickets.models import outbox
 from servicedesk.tickets.settings import TicketsSettings
-from servicedesk.kernel.app import ServiceSpec, create_service_app
 
 
 def create_app(settings: TicketsSettings | None = None) -> FastAPI:

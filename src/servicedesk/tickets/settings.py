@@ -1,7 +1,5 @@
 """Settings of the tickets service (environment variables SD_TICKETS_*)."""
 
-from pydantic_settings import SettingsConfigDict
-
 from servicedesk.kernel.settings import (
     DatabaseSettings,
     KeycloakSettings,
@@ -11,7 +9,7 @@ from servicedesk.kernel.settings import (
 
 
 class TicketsSettings(ServiceSettings):
-    model_config: SettingsConfigDict = service_config("tickets")
+    model_config = service_config("tickets")
 
     db: DatabaseSettings = DatabaseSettings.local("tickets")
     keycloak: KeycloakSettings = KeycloakSettings.local("tickets")

@@ -1,4 +1,4 @@
-"""The web service's ASGI application: `uvicorn --factory servicedesk.web.app:create_app`."""
+"""The web service's application factory, run by uvicorn with --factory."""
 
 from fastapi import FastAPI
 

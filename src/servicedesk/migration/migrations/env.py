@@ -1,4 +1,4 @@
-from servicedesk.migration.models import SCHEMA, Base
 from servicedesk.kernel.migrations import run_migrations
+from servicedesk.migration.models import SCHEMA, Base
 
 run_migrations(Base.metadata, SCHEMA)

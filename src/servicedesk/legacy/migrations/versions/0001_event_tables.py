@@ -4,18 +4,15 @@ Revision ID: 0001
 Revises:
 """
 
-from alembic import op
-
-from servicedesk.kernel.migrations import create_event_tables
+from servicedesk.kernel.migrations import create_event_tables, drop_event_tables
 
 revision = "0001"
 down_revision = None
 
 
 def upgrade() -> None:
-    create_event_tables(op, "legacy")
+    create_event_tables("legacy")
 
 
 def downgrade() -> None:
-    op.drop_table("processed_messages", schema="legacy")
-    op.drop_table("outbox", schema="legacy")
+    drop_event_tables("legacy")
