@@ -19,7 +19,7 @@ def test_the_contracts_hold_for_the_code_base() -> None:
         [LINT_IMPORTS, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "broken" in result.stdout and "0 broken" in result.stdout
+    assert "0 broken" in result.stdout
 
 
 def test_a_service_importing_another_breaks_the_contract(tmp_path: Path) -> None:
@@ -69,7 +69,7 @@ def test_every_service_package_is_under_the_contract() -> None:
     packages = {
         f"servicedesk.{p.name}"
         for p in (ROOT / "src" / "servicedesk").iterdir()
-        if (p / "app.py").exists()
+        if (p / "app.py").exists() and p.name != "kernel"
     }
     assert packages == set(independent)
     assert {f"servicedesk.{s.name}" for s in SERVICES} <= packages
