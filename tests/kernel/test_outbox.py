@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from sqlalchemy import MetaData, func, select, text
 
 from servicedesk.kernel.broker import Broker, BrokerUnavailable
-from servicedesk.kernel.consumer import IdempotentConsumer, ReceivedEvent
+from servicedesk.kernel.consumer import IdempotentConsumer, ReceivedEvent, subscribe
 from servicedesk.kernel.db import Database, WriteSession
 from servicedesk.kernel.events import (
     DomainEvent,
@@ -153,3 +153,51 @@ async def test_a_failing_handler_leaves_the_event_unprocessed(database: Database
         await failing.handle(event)
     healthy = IdempotentConsumer("kerneltest.fragile", database, processed, _remember, service="t")
     assert await healthy.handle(event) is True, "a retry after a failure is not a duplicate"
+
+
+async def test_a_subscribed_consumer_tolerates_the_same_event_published_twice(
+    database: Database,
+) -> None:
+    consumer = IdempotentConsumer(
+        f"test.consumer.{uuid.uuid4().hex[:8]}", database, processed, _remember, service="t"
+    )
+    connection = await aio_pika.connect_robust(BROKER_URL)
+    broker = Broker(BROKER_URL, EXCHANGE)
+    event_id = str(uuid.uuid4())
+    try:
+        await subscribe(connection, EXCHANGE, consumer, ["kerneltest.twice"])
+        body = json.dumps(
+            {
+                "id": event_id,
+                "type": "kerneltest.twice",
+                "aggregate_type": "note",
+                "aggregate_id": "n-3",
+                "occurred_at": "2026-01-01T00:00:00+00:00",
+                "data": {},
+            }
+        ).encode()
+        for _ in range(2):
+            await broker.publish("kerneltest.twice", body, message_id=event_id, headers={})
+        for _ in range(50):
+            async with database.write() as session:
+                seen = await session.scalar(
+                    text(
+                        f"select count(*) from {SCHEMA}.processed_messages where message_id = :id"
+                    ),
+                    {"id": event_id},
+                )
+            if seen:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        async with database.write() as session:
+            times = await session.scalar(
+                text(f"select count(*) from {SCHEMA}.handled where event_id = :id"),
+                {"id": event_id},
+            )
+        assert times == 1
+    finally:
+        await broker.close()
+        channel = await connection.channel()
+        await channel.queue_delete(consumer.name)
+        await connection.close()
