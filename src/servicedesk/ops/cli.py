@@ -17,7 +17,7 @@ from servicedesk.ops.keycloak_realm import (
     sync_realm,
 )
 from servicedesk.ops.migrate import migrate_all
-from servicedesk.ops.processes import PROMETHEUS_PORT, supervisor_config
+from servicedesk.ops.processes import PROMETHEUS_PORT, prometheus_config, supervisor_config
 from servicedesk.ops.provision import provision
 from servicedesk.ops.readiness import wait_all_ready
 
@@ -55,6 +55,12 @@ def write_supervisor_config(output: Path) -> None:
     output.write_text(supervisor_config(ROOT))
 
 
+@app.command("prometheus-config")
+def write_prometheus_config(output: Path) -> None:
+    """Write the Prometheus configuration that scrapes every service."""
+    output.write_text(prometheus_config())
+
+
 @app.command("wait-ready")
 def wait_ready(timeout: float = 90) -> None:
     """Wait until every service answers /health/ready; fail naming those that do not."""
@@ -68,6 +74,7 @@ def wait_ready(timeout: float = 90) -> None:
 @app.command("summary")
 def summary() -> None:
     """Print where to open the stack and the demo logins."""
+    out = Console(width=120)
     table = Table(title="servicedesk is up")
     table.add_column("what")
     table.add_column("where")
@@ -77,9 +84,9 @@ def summary() -> None:
         "Keycloak (realm servicedesk)", "http://localhost:8080/admin  admin / local-admin"
     )
     table.add_row("Prometheus", f"http://localhost:{PROMETHEUS_PORT}")
-    Console().print(table)
+    out.print(table)
     logins = "agent1, agent2, supervisor1, admin1, reporter1 — password: demo"
-    Console().print(f"Demo users: {logins}")
+    out.print(f"Demo users: {logins}")
 
 
 if __name__ == "__main__":
