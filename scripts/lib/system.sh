@@ -38,5 +38,5 @@ install_python_env() {
     "$tools/bin/pip" install -q --disable-pip-version-check "uv==$UV_VERSION"
   fi
   log "syncing the Python environment from uv.lock"
-  (cd "$SD_ROOT" && UV_PYTHON_DOWNLOADS=never "$tools/bin/uv" sync --frozen --python "$python" -q)
+  (cd "$SD_ROOT" && UV_PYTHON_DOWNLOADS=never "$tools/bin/uv" sync --locked --python "$python" -q)
 }

@@ -276,3 +276,27 @@ async def test_role_checks(
     if status == 403:
         assert response.headers["content-type"] == "application/problem+json"
         assert "required" in response.json()["detail"]
+
+
+async def test_keys_are_kept_while_keycloak_is_unreachable(
+    http: httpx.AsyncClient, tokens: TokenShop
+) -> None:
+    validator = _validator(http)
+    token = await tokens.access("agent1")
+    await validator.validate(token)
+    validator.jwks.jwks_url = "http://127.0.0.1:9/certs"
+    validator.jwks._fetched_at -= validator.jwks.ttl_s + validator.jwks.min_refetch_s
+    principal = await validator.validate(token)
+    assert principal.username == "agent1"
+
+
+async def test_no_keys_and_no_keycloak_is_a_503(api: httpx.AsyncClient, tokens: TokenShop) -> None:
+    validator = api._transport.app.state.token_validator  # type: ignore[attr-defined]
+    unreachable = JwksCache("http://127.0.0.1:9/certs", validator.jwks.http, ttl_s=600)
+    original, validator.jwks = validator.jwks, unreachable
+    try:
+        response = await api.get("/api/v1/me", headers=bearer(await tokens.access("agent1")))
+    finally:
+        validator.jwks = original
+    assert response.status_code == 503
+    assert response.json()["title"] == "Identity provider unavailable"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -12,8 +13,9 @@ import httpx
 import jwt
 from fastapi import Depends, Request
 
-from servicedesk.kernel.errors import Forbidden, ProblemError, Unauthorized
+from servicedesk.kernel.errors import Forbidden, ProblemError, ServiceUnavailable, Unauthorized
 
+log = logging.getLogger(__name__)
 ALLOWED_ALGORITHMS = frozenset({"RS256", "ES256"})
 ACCESS_TOKEN_TYPE = "Bearer"  # noqa: S105 - a token type, not a secret
 _BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="servicedesk"'}
@@ -96,8 +98,17 @@ class JwksCache:
             age = time.monotonic() - self._fetched_at
             if age < self.min_refetch_s or (not force and age <= self.ttl_s):
                 return
-            response = await self.http.get(self.jwks_url, timeout=5)
-            response.raise_for_status()
+            try:
+                response = await self.http.get(self.jwks_url, timeout=5)
+                response.raise_for_status()
+            except httpx.HTTPError as exc:
+                if not self._keys:
+                    raise IdentityProviderUnavailable(
+                        "the identity provider's signing keys cannot be fetched"
+                    ) from exc
+                log.warning("JWKS refresh failed; keeping the keys we have", exc_info=True)
+                self._fetched_at = time.monotonic() - self.ttl_s + self.min_refetch_s
+                return
             self.fetches += 1
             keys = response.json().get("keys", [])
             self._keys = {
@@ -106,6 +117,10 @@ class JwksCache:
                 if k.get("use", "sig") == "sig" and k.get("alg") in ALLOWED_ALGORITHMS
             }
             self._fetched_at = time.monotonic()
+
+
+class IdentityProviderUnavailable(ServiceUnavailable):
+    code, title = "identity-provider-unavailable", "Identity provider unavailable"
 
 
 class TokenValidator:
@@ -190,7 +205,7 @@ def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
 
 
 def roles_alias(*roles: str) -> Any:
-    """`Annotated` alias for routes: `AgentOrAbove = roles_alias("agent", "supervisor")`."""
+    """`Annotated` alias for routes, e.g. `Agent = roles_alias("agent")` (roles are composite)."""
     return Annotated[Principal, Depends(require_roles(*roles))]
 
 

@@ -16,6 +16,18 @@ class BrokerUnavailable(Exception):
     pass
 
 
+async def declare_topology(channel: AbstractChannel, exchange: str) -> AbstractExchange:
+    """The events exchange and the dead-letter exchange with its queue; idempotent."""
+    dead = await channel.declare_exchange(
+        DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.FANOUT, durable=True
+    )
+    dead_queue = await channel.declare_queue(
+        "dead-letters", durable=True, arguments={"x-queue-type": "quorum"}
+    )
+    await dead_queue.bind(dead)
+    return await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+
+
 class Broker:
     def __init__(self, url: str, exchange: str, publish_timeout_s: float = 5) -> None:
         self.url = url
@@ -41,16 +53,7 @@ class Broker:
             raise BrokerUnavailable(str(exc)) from exc
 
     async def declare_topology(self, channel: AbstractChannel) -> AbstractExchange:
-        dead = await channel.declare_exchange(
-            DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.FANOUT, durable=True
-        )
-        dead_queue = await channel.declare_queue(
-            "dead-letters", durable=True, arguments={"x-queue-type": "quorum"}
-        )
-        await dead_queue.bind(dead)
-        return await channel.declare_exchange(
-            self.exchange_name, aio_pika.ExchangeType.TOPIC, durable=True
-        )
+        return await declare_topology(channel, self.exchange_name)
 
     async def publish(
         self, routing_key: str, body: bytes, *, message_id: str, headers: dict[str, Any]

@@ -8,12 +8,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 
-from servicedesk.kernel.broker import DEAD_LETTER_EXCHANGE
+from servicedesk.kernel.broker import DEAD_LETTER_EXCHANGE, declare_topology
 from servicedesk.kernel.context import request_id_var
 from servicedesk.kernel.db import Database, WriteSession
 from servicedesk.kernel.metrics import EVENTS_CONSUMED
@@ -107,7 +106,7 @@ async def subscribe(
     """Binds the consumer's durable quorum queue to event types; poison messages dead-letter."""
     channel = await connection.channel()
     await channel.set_qos(prefetch_count=prefetch)
-    events = await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+    events = await declare_topology(channel, exchange)
     queue = await channel.declare_queue(
         consumer.name,
         durable=True,

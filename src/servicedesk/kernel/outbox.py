@@ -33,7 +33,10 @@ def event_body(row: Row[Any]) -> bytes:
 
 
 class OutboxRelay:
-    """One relay at a time per service (an advisory lock), so events leave in commit order."""
+    """One relay at a time per service (an advisory lock), so events leave in outbox order.
+
+    Changes to one aggregate lock its row, so their events are written, and leave, in order.
+    """
 
     def __init__(
         self,
