@@ -57,3 +57,13 @@ def create_event_tables(schema: str) -> None:
 def drop_event_tables(schema: str) -> None:
     op.drop_table("processed_messages", schema=schema)
     op.drop_table("outbox", schema=schema)
+
+
+def execute_all(script: str) -> None:
+    """Runs a migration script statement by statement (asyncpg prepares one at a time).
+
+    Statements end with a semicolon at the end of a line.
+    """
+    for statement in script.split(";\n"):
+        if statement.strip():
+            op.execute(statement)

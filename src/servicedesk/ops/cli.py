@@ -21,7 +21,11 @@ from servicedesk.ops.processes import PROMETHEUS_PORT, prometheus_config, superv
 from servicedesk.ops.provision import provision
 from servicedesk.ops.readiness import wait_all_ready
 
-app = typer.Typer(help="Provision and check the servicedesk stack.", no_args_is_help=True)
+app = typer.Typer(
+    help="Provision and check the servicedesk stack.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 console = Console(stderr=True)
 ROOT = Path(__file__).resolve().parents[3]
 

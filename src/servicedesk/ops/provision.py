@@ -23,11 +23,15 @@ async def _ensure_role(connection: asyncpg.Connection, role: str) -> None:
 
 
 async def _ensure_database(name: str, owner: str | None = None) -> None:
+    """UTF-8 with a Unicode-aware ctype, whatever the machine's locale: Cyrillic must fold."""
     connection = await asyncpg.connect(admin_dsn())
     try:
         if not await connection.fetchval("select 1 from pg_database where datname = $1", name):
             suffix = f' owner "{owner}"' if owner else ""
-            await connection.execute(f'create database "{name}"{suffix}')
+            await connection.execute(
+                f'create database "{name}"{suffix} template template0 encoding \'UTF8\''
+                " lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'"
+            )
         await connection.execute(f'revoke all on database "{name}" from public')
     finally:
         await connection.close()
@@ -41,8 +45,8 @@ def _grants(service: ServiceInfo) -> list[str]:
         f'grant connect on database "{DATABASE}" to "{owner}", "{runtime}"',
         f'revoke all on schema "{schema}" from public',
         f'grant usage on schema "{schema}" to "{runtime}"',
-        f'alter role "{owner}" set search_path = "{schema}"',
-        f'alter role "{runtime}" set search_path = "{schema}"',
+        f'alter role "{owner}" set search_path = "{schema}", public',
+        f'alter role "{runtime}" set search_path = "{schema}", public',
         f'alter default privileges for role "{owner}" in schema "{schema}"'
         f' grant select, insert, update, delete on tables to "{runtime}"',
         f'alter default privileges for role "{owner}" in schema "{schema}"'
