@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from servicedesk.clients.models import outbox
+from servicedesk.clients.router import router
 from servicedesk.clients.settings import ClientsSettings
 from servicedesk.kernel.app import ServiceSpec, create_service_app
 
@@ -17,5 +18,6 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
             keycloak=settings.keycloak,
             database=settings.db,
             outbox=outbox,
+            routers=[router],
         )
     )

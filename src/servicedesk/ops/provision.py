@@ -29,7 +29,7 @@ async def _ensure_database(name: str, owner: str | None = None) -> None:
         if not await connection.fetchval("select 1 from pg_database where datname = $1", name):
             suffix = f' owner "{owner}"' if owner else ""
             await connection.execute(
-                f'create database "{name}"{suffix} template template0 encoding \'UTF8\''
+                f"create database \"{name}\"{suffix} template template0 encoding 'UTF8'"
                 " lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'"
             )
         await connection.execute(f'revoke all on database "{name}" from public')

@@ -1,0 +1,151 @@
+"""Every query of the clients service."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnClause,
+    ColumnElement,
+    Select,
+    and_,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk.clients.models import Client
+
+_IMPORTED_FIELDS = ("display_name", "kind", "email", "phone", "tax_id")
+_INSERTED: ColumnClause[bool] = literal_column(
+    "(xmax = 0)", Boolean
+)  # true on rows INSERT … ON CONFLICT inserted
+
+
+def fold_name(text: str) -> str:
+    """The same folding as the SQL function clients.fold_name: lower case, ё→е, single spaces."""
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def name_score(query: str) -> ColumnElement[float]:
+    return func.greatest(
+        func.word_similarity(query, Client.search_name), func.similarity(query, Client.search_name)
+    )
+
+
+def search_statement(
+    query: str, after: tuple[float, str, uuid.UUID] | None, limit: int
+) -> Select[Client, float]:
+    """Substring matches and typo-tolerant word matches, best first."""
+    score = name_score(query).label("score")
+    matches = or_(
+        Client.search_name.like(_like_pattern(query)),
+        Client.search_name.bool_op("%>")(literal(query)),
+    )
+    statement = select(Client, score).where(matches)
+    if after is not None:
+        last_score, last_name, last_id = after
+        statement = statement.where(
+            or_(
+                name_score(query) < last_score,
+                and_(
+                    name_score(query) == last_score,
+                    tuple_(Client.search_name, Client.id)
+                    > tuple_(literal(last_name), literal(last_id)),
+                ),
+            )
+        )
+    return statement.order_by(score.desc(), Client.search_name, Client.id).limit(limit)
+
+
+class ClientRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, client_id: uuid.UUID) -> Client | None:
+        return await self.session.get(Client, client_id)
+
+    async def get_by_external_id(self, external_id: str) -> Client | None:
+        result = await self.session.scalars(select(Client).where(Client.external_id == external_id))
+        return result.one_or_none()
+
+    async def page_by_name(
+        self, after: tuple[str, uuid.UUID] | None, limit: int
+    ) -> Sequence[Client]:
+        statement = select(Client).order_by(Client.search_name, Client.id).limit(limit)
+        if after is not None:
+            statement = statement.where(
+                tuple_(Client.search_name, Client.id) > tuple_(literal(after[0]), literal(after[1]))
+            )
+        return (await self.session.scalars(statement)).all()
+
+    async def search(
+        self, query: str, after: tuple[float, str, uuid.UUID] | None, limit: int
+    ) -> list[tuple[Client, float]]:
+        rows = await self.session.execute(search_statement(fold_name(query), after, limit))
+        return [(row[0], float(row[1])) for row in rows]
+
+    async def add(self, client: Client) -> Client:
+        self.session.add(client)
+        await self.session.flush()
+        await self.session.refresh(client)
+        return client
+
+    async def update_if_version(
+        self, client_id: uuid.UUID, expected_version: int, changes: dict[str, Any]
+    ) -> Client | None:
+        statement = (
+            update(Client)
+            .where(Client.id == client_id, Client.version == expected_version)
+            .values(**changes, version=Client.version + 1, updated_at=func.now())
+            .returning(Client)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+        return (await self.session.scalars(statement)).one_or_none()
+
+    async def upsert_many(
+        self, rows: list[dict[str, Any]], *, overwrite: bool
+    ) -> dict[str, tuple[uuid.UUID, int, bool]]:
+        """Inserts new legacy ids; overwrites or keeps existing ones. Returns external id →
+        (id, version, created) for the rows it inserted or changed."""
+        statement = insert(Client).values(rows)
+        if overwrite:
+            excluded = statement.excluded
+            changed = tuple_(*(getattr(Client, f) for f in _IMPORTED_FIELDS)).is_distinct_from(
+                tuple_(*(getattr(excluded, f) for f in _IMPORTED_FIELDS))
+            )
+            statement = statement.on_conflict_do_update(
+                index_elements=[Client.external_id],
+                set_={
+                    **{f: getattr(excluded, f) for f in _IMPORTED_FIELDS},
+                    "version": Client.version + 1,
+                    "updated_at": func.now(),
+                    "updated_by": excluded.updated_by,
+                },
+                where=changed,
+            )
+        else:
+            statement = statement.on_conflict_do_nothing(index_elements=[Client.external_id])
+        returning = statement.returning(Client.external_id, Client.id, Client.version, _INSERTED)
+        result = await self.session.execute(returning)
+        return {str(r[0]): (r[1], r[2], bool(r[3])) for r in result}
+
+    async def by_external_ids(self, external_ids: list[str]) -> dict[str, Client]:
+        result = await self.session.scalars(
+            select(Client).where(Client.external_id.in_(external_ids))
+        )
+        return {str(c.external_id): c for c in result}
