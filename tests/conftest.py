@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
+from servicedesk.clients.app import create_app as create_clients_app
+from tests.support.apps import serve
 from tests.support.tokens import TokenShop
 
 REQUIRED = {
@@ -31,3 +35,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def tokens() -> TokenShop:
     return TokenShop()
+
+
+@pytest.fixture(scope="session")
+async def clients_api() -> AsyncIterator[httpx.AsyncClient]:
+    """The clients service in-process, its outbox relay included."""
+    async with serve(create_clients_app()) as client:
+        yield client

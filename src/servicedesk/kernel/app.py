@@ -18,6 +18,7 @@ from sqlalchemy import Table, text
 
 from servicedesk.kernel.auth import JwksCache, TokenValidator
 from servicedesk.kernel.broker import Broker, BrokerUnavailable
+from servicedesk.kernel.consumer import Subscription, run_subscriptions
 from servicedesk.kernel.db import Database
 from servicedesk.kernel.errors import PROBLEM_RESPONSES, install_problem_handlers
 from servicedesk.kernel.health import ReadinessCheck, health_router
@@ -29,7 +30,7 @@ from servicedesk.kernel.outbox import OutboxRelay
 from servicedesk.kernel.settings import DatabaseSettings, KeycloakSettings, ServiceSettings
 
 log = logging.getLogger(__name__)
-StartupHook = Callable[[FastAPI], Awaitable[None]]
+LifecycleHook = Callable[[FastAPI], Awaitable[None]]
 
 
 @dataclass
@@ -45,7 +46,9 @@ class ServiceSpec:
     outbox: Table | None = None
     uses_redis: bool = True
     uses_broker: bool = True
-    on_startup: Sequence[StartupHook] = field(default_factory=list)
+    subscriptions: Sequence[Subscription] = ()
+    on_startup: Sequence[LifecycleHook] = field(default_factory=list)
+    on_shutdown: Sequence[LifecycleHook] = field(default_factory=list)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -90,11 +93,22 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
             if database is not None and broker is not None and spec.outbox is not None:
                 relay = OutboxRelay(spec.name, database.primary, spec.outbox, broker)
                 tasks.append(asyncio.create_task(relay.run_forever(), name="outbox-relay"))
+            if database is not None and spec.subscriptions:
+                consuming = run_subscriptions(
+                    spec.settings.broker.url.get_secret_value(),
+                    spec.settings.broker.exchange,
+                    database,
+                    spec.name,
+                    spec.subscriptions,
+                )
+                tasks.append(asyncio.create_task(consuming, name="subscriptions"))
             for hook in spec.on_startup:
                 await hook(app)
             try:
                 yield
             finally:
+                for hook in spec.on_shutdown:
+                    await hook(app)
                 for task in tasks:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
@@ -119,3 +121,40 @@ async def subscribe(
     for pattern in bindings:
         await queue.bind(events, routing_key=pattern)
     await queue.consume(consumer.on_message)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A consumer a service runs: its durable queue, the event types it takes, its handler."""
+
+    queue: str
+    bindings: tuple[str, ...]
+    processed: Table
+    handler: EventHandler
+
+
+async def run_subscriptions(
+    url: str,
+    exchange: str,
+    database: Database,
+    service: str,
+    subscriptions: Sequence[Subscription],
+    retry_s: float = 2.0,
+) -> None:
+    """Keeps the subscriptions consuming; waits for the broker if it is down at start."""
+    while True:
+        try:
+            connection = await aio_pika.connect_robust(url, timeout=5)
+        except (OSError, aio_pika.exceptions.AMQPError):
+            log.warning("broker unavailable; consumers will start when it is back")
+            await asyncio.sleep(retry_s)
+            continue
+        try:
+            for sub in subscriptions:
+                consumer = IdempotentConsumer(
+                    sub.queue, database, sub.processed, sub.handler, service=service
+                )
+                await subscribe(connection, exchange, consumer, sub.bindings)
+            await asyncio.Future()  # the robust connection reconnects and resumes by itself
+        finally:
+            await connection.close()

@@ -13,3 +13,5 @@ class OrdersSettings(ServiceSettings):
 
     db: DatabaseSettings = DatabaseSettings.local("orders")
     keycloak: KeycloakSettings = KeycloakSettings.local("orders")
+    clients_url: str = "http://localhost:8002"
+    client_check_deadline_s: float = 0.5
