@@ -21,9 +21,9 @@ from pydantic import SecretStr
 from servicedesk.kernel.app import ServiceSpec, create_service_app
 from servicedesk.kernel.auth import InvalidToken, JwksCache, TokenValidator, roles_alias
 from servicedesk.kernel.settings import KeycloakSettings, ServiceSettings
+from servicedesk.ops.keycloak_login import client_credentials_token
 from tests.support.apps import serve
 from tests.support.infra import ISSUER, KEYCLOAK_URL
-from tests.support.keycloak_login import client_credentials_token
 from tests.support.tokens import TokenShop, bearer
 
 AUDIENCE = "servicedesk-tickets"

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.keycloak_login import client_credentials_token, login_with_browser_flow
+from servicedesk.ops.keycloak_login import client_credentials_token, login_with_browser_flow
 
 DEMO_PASSWORD = "demo"
 

@@ -1,5 +1,5 @@
-"""Real Keycloak logins for tests: the browser's authorization code flow with PKCE, and
-client credentials for service accounts.
+"""Real Keycloak logins for tests, benchmarks and scripts: the browser authorization code flow
+with PKCE, and client credentials for service accounts.
 
 `login_with_browser_flow` does over plain HTTP what a browser does: it opens the authorization
 endpoint, reads the login form's action from Keycloak's HTML, posts the username and password
@@ -128,7 +128,7 @@ async def login_with_browser_flow(
     base_url: str = DEFAULT_BASE_URL,
     realm: str = DEFAULT_REALM,
     client_id: str = "servicedesk-web",
-    client_secret: str = "local-web-secret",
+    client_secret: str = "local-web-secret",  # noqa: S107 - the local realm demo secret
     redirect_uri: str = "http://localhost:8000/auth/callback",
     scope: str = "openid",
 ) -> dict[str, Any]:
