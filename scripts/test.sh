@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BIN=.venv/bin
-echo "== ruff";          "$BIN/ruff" check src tests
-echo "== ruff format";   "$BIN/ruff" format --check src tests
+echo "== ruff";          "$BIN/ruff" check src tests bench
+echo "== ruff format";   "$BIN/ruff" format --check src tests bench
 echo "== mypy";          "$BIN/mypy"
 echo "== import-linter"; "$BIN/lint-imports"
 echo "== pytest";        "$BIN/pytest" "$@"

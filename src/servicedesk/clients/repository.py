@@ -21,6 +21,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk.clients.models import Client
@@ -49,14 +50,15 @@ def name_score(query: str) -> ColumnElement[float]:
 
 def search_statement(
     query: str, after: tuple[float, str, uuid.UUID] | None, limit: int
-) -> Select[Client, float]:
+) -> Select[Any]:
     """Substring matches and typo-tolerant word matches, best first."""
     score = name_score(query).label("score")
+    columns = Client.__table__.c
     matches = or_(
         Client.search_name.like(_like_pattern(query)),
         Client.search_name.bool_op("%>")(literal(query)),
     )
-    statement = select(Client, score).where(matches)
+    statement = select(*columns, score).where(matches)
     if after is not None:
         last_score, last_name, last_id = after
         statement = statement.where(
@@ -85,19 +87,21 @@ class ClientRepository:
 
     async def page_by_name(
         self, after: tuple[str, uuid.UUID] | None, limit: int
-    ) -> Sequence[Client]:
-        statement = select(Client).order_by(Client.search_name, Client.id).limit(limit)
+    ) -> Sequence[RowMapping]:
+        """Rows, not entities: lists are read-only and this is their hot path."""
+        statement = select(*Client.__table__.c).order_by(Client.search_name, Client.id).limit(limit)
         if after is not None:
             statement = statement.where(
                 tuple_(Client.search_name, Client.id) > tuple_(literal(after[0]), literal(after[1]))
             )
-        return (await self.session.scalars(statement)).all()
+        return (await self.session.execute(statement)).mappings().all()
 
     async def search(
         self, query: str, after: tuple[float, str, uuid.UUID] | None, limit: int
-    ) -> list[tuple[Client, float]]:
-        rows = await self.session.execute(search_statement(fold_name(query), after, limit))
-        return [(row[0], float(row[1])) for row in rows]
+    ) -> Sequence[RowMapping]:
+        """Rows with their `score`, best first."""
+        result = await self.session.execute(search_statement(fold_name(query), after, limit))
+        return result.mappings().all()
 
     async def add(self, client: Client) -> Client:
         self.session.add(client)

@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
+from pydantic import TypeAdapter
 
 from servicedesk.clients import service
 from servicedesk.clients.auth import ClientImporter, ClientReader, ClientWriter
@@ -21,9 +22,17 @@ from servicedesk.clients.schemas import (
 )
 from servicedesk.kernel.deps import ReadSessionDep, WriteSessionDep
 from servicedesk.kernel.errors import PreconditionFailed, ProblemError
-from servicedesk.kernel.pagination import MAX_PAGE_SIZE, Page, decode_cursor, encode_cursor
+from servicedesk.kernel.pagination import (
+    MAX_PAGE_SIZE,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    json_response,
+)
 
 router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
+CLIENT_LIST = TypeAdapter(list[ClientOut])
+MATCH_LIST = TypeAdapter(list[ClientMatch])
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 Cursor = Annotated[str | None, Query(max_length=512)]
 
@@ -49,18 +58,19 @@ def _expected_version(if_match: str | None) -> int:
 @router.get("", response_model=Page[ClientOut])
 async def list_clients(
     _: ClientReader, session: ReadSessionDep, limit: Limit = 50, cursor: Cursor = None
-) -> Page[ClientOut]:
+) -> Response:
     """All clients by name, a page at a time (keyset: stable while records are added)."""
     after = decode_cursor(cursor, "clients-by-name", 2) if cursor else None
     key = (after[0], uuid.UUID(after[1])) if after else None
-    clients = await ClientRepository(session).page_by_name(key, limit)
-    last = clients[-1] if len(clients) == limit else None
-    return Page(
-        items=[ClientOut.model_validate(c) for c in clients],
-        next_cursor=encode_cursor("clients-by-name", [last.search_name, str(last.id)])
+    rows = await ClientRepository(session).page_by_name(key, limit)
+    last = rows[-1] if len(rows) == limit else None
+    page = Page[ClientOut](
+        items=CLIENT_LIST.validate_python([dict(r) for r in rows]),
+        next_cursor=encode_cursor("clients-by-name", [last["search_name"], str(last["id"])])
         if last
         else None,
     )
+    return json_response(page)
 
 
 @router.get("/search", response_model=Page[ClientMatch])
@@ -70,20 +80,19 @@ async def search_clients(
     q: Annotated[str, Query(min_length=1, max_length=100, description="part of a name")],
     limit: Limit = 20,
     cursor: Cursor = None,
-) -> Page[ClientMatch]:
+) -> Response:
     """Clients whose name contains the text or is close to it (typos, ё/е), best match first."""
     after = decode_cursor(cursor, f"clients-search:{q}", 3) if cursor else None
     key = (float(after[0]), str(after[1]), uuid.UUID(after[2])) if after else None
-    matches = await ClientRepository(session).search(q, key, limit)
-    items = [
-        ClientMatch.model_validate({**ClientOut.model_validate(c).model_dump(), "score": score})
-        for c, score in matches
-    ]
+    rows = await ClientRepository(session).search(q, key, limit)
     next_cursor = None
-    if len(matches) == limit:
-        last, score = matches[-1]
-        next_cursor = encode_cursor(f"clients-search:{q}", [score, last.search_name, str(last.id)])
-    return Page(items=items, next_cursor=next_cursor)
+    if len(rows) == limit:
+        last = rows[-1]
+        next_cursor = encode_cursor(
+            f"clients-search:{q}", [last["score"], last["search_name"], str(last["id"])]
+        )
+    items = MATCH_LIST.validate_python([dict(r) for r in rows])
+    return json_response(Page[ClientMatch](items=items, next_cursor=next_cursor))
 
 
 @router.get("/by-external-id/{external_id}", response_model=ClientOut)

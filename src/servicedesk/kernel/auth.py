@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -124,15 +125,38 @@ class IdentityProviderUnavailable(ServiceUnavailable):
 
 
 class TokenValidator:
-    """Checks signature, algorithm, issuer, audience, expiry and token type of an access token."""
+    """Checks signature, algorithm, issuer, audience, expiry and token type of an access token.
 
-    def __init__(self, issuer: str, audience: str, jwks: JwksCache, leeway_s: int = 10) -> None:
+    A token that passed is remembered until it expires, so a client's next calls skip the
+    signature check (a bounded, per-process memo: nothing that replicas must agree on).
+    """
+
+    def __init__(
+        self,
+        issuer: str,
+        audience: str,
+        jwks: JwksCache,
+        leeway_s: int = 10,
+        memo_size: int = 4096,
+    ) -> None:
         self.issuer = issuer
         self.audience = audience
         self.jwks = jwks
         self.leeway_s = leeway_s
+        self.memo_size = memo_size
+        self._passed: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def validate(self, token: str) -> Principal:
+        remembered = self._passed.get(token)
+        if remembered is not None and remembered[1] > time.time():
+            return remembered[0]
+        principal, expires_at = await self._validate(token)
+        self._passed[token] = (principal, expires_at)
+        if len(self._passed) > self.memo_size:
+            self._passed.popitem(last=False)
+        return principal
+
+    async def _validate(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -144,7 +168,7 @@ class TokenValidator:
         claims = self._decode(token, key, str(algorithm))
         if claims.get("typ") != ACCESS_TOKEN_TYPE:
             raise InvalidToken(f"token type {claims.get('typ')!r} is not an access token")
-        return principal_from_claims(claims, token)
+        return principal_from_claims(claims, token), float(claims["exp"])
 
     def _decode(self, token: str, key: jwt.PyJWK, algorithm: str) -> dict[str, Any]:
         if key.algorithm_name != algorithm:

@@ -38,7 +38,11 @@ class WriteSession(AsyncSession):
 
 
 class ReadSession(AsyncSession):
-    """A read-only transaction, on the standby when it is current enough for the reader."""
+    """Read-only statements, on the standby when it is current enough for the reader.
+
+    Each statement runs on its own (autocommit): reads spanning several statements do not
+    share one snapshot.
+    """
 
     source: str = "primary"
 
@@ -81,7 +85,19 @@ class WriteMarks:
 
 def _engine(url: str, settings: DatabaseSettings) -> AsyncEngine:
     return create_async_engine(
-        url, pool_size=settings.pool_size, max_overflow=settings.pool_size, pool_pre_ping=True
+        url, pool_size=settings.pool_size, max_overflow=settings.pool_size, pool_recycle=1800
+    )
+
+
+def _read_engine(url: str, settings: DatabaseSettings) -> AsyncEngine:
+    """Reads run each statement on its own, read-only: one round trip, no BEGIN/ROLLBACK."""
+    return create_async_engine(
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_size,
+        pool_recycle=1800,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"server_settings": {"default_transaction_read_only": "on"}},
     )
 
 
@@ -89,8 +105,9 @@ class Database:
     def __init__(self, settings: DatabaseSettings, redis: Redis | None) -> None:
         self.settings = settings
         self.primary = _engine(settings.primary_url.get_secret_value(), settings)
+        self.primary_reads = _read_engine(settings.primary_url.get_secret_value(), settings)
         self.standby = (
-            _engine(settings.standby_url.get_secret_value(), settings)
+            _read_engine(settings.standby_url.get_secret_value(), settings)
             if settings.standby_url
             else None
         )
@@ -99,6 +116,7 @@ class Database:
 
     async def dispose(self) -> None:
         await self.primary.dispose()
+        await self.primary_reads.dispose()
         if self.standby is not None:
             await self.standby.dispose()
 
@@ -130,10 +148,10 @@ class Database:
         try:
             session = await self._open_read(engine)
         except _UNREACHABLE as exc:
-            if engine is self.primary:
+            if engine is self.primary_reads:
                 raise
             log.warning("standby unreachable; reading from the primary", extra={"error": str(exc)})
-            session = await self._open_read(self.primary)
+            session = await self._open_read(self.primary_reads)
         try:
             yield session
         finally:
@@ -143,7 +161,7 @@ class Database:
         session = ReadSession(bind=engine, expire_on_commit=False)
         session.source = "standby" if engine is self.standby else "primary"
         try:
-            await session.connection(execution_options={"postgresql_readonly": True})
+            await session.connection()
         except BaseException:
             await session.close()
             raise
@@ -151,18 +169,18 @@ class Database:
 
     async def _engine_for_reader(self, reader: str | None) -> AsyncEngine:
         if self.standby is None:
-            return self.primary
+            return self.primary_reads
         needed = await self.marks.needed_lsn(reader) if reader else ReadSource.ANY
         if needed is ReadSource.ANY:
             return self.standby
         if needed is ReadSource.PRIMARY_ONLY:
-            return self.primary
+            return self.primary_reads
         try:
             caught_up = await self._standby_reaches(needed)
         except _UNREACHABLE as exc:
             log.warning("standby unreachable; reading from the primary", extra={"error": str(exc)})
-            return self.primary
-        return self.standby if caught_up else self.primary
+            return self.primary_reads
+        return self.standby if caught_up else self.primary_reads
 
     async def _standby_reaches(self, lsn: str) -> bool:
         assert self.standby is not None

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Uuid,
     func,
     insert,
+    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -68,8 +69,14 @@ def processed_messages_table(metadata: MetaData) -> Table:
     )
 
 
+def notify_channel(outbox: Table) -> str:
+    """The NOTIFY channel that wakes the relay of this outbox when a commit adds events."""
+    return f"outbox_{outbox.schema}"
+
+
 async def record_event(session: WriteSession, outbox: Table, event: DomainEvent) -> None:
-    """Adds the event to the outbox in the caller's transaction: it is published iff it commits."""
+    """Adds the event to the outbox in the caller's transaction: it is published iff it commits.
+    The relay hears of it when the transaction commits (NOTIFY is transactional)."""
     headers = {"request_id": current_request_id()} if current_request_id() else {}
     await session.execute(
         insert(outbox).values(
@@ -82,3 +89,4 @@ async def record_event(session: WriteSession, outbox: Table, event: DomainEvent)
             occurred_at=event.occurred_at,
         )
     )
+    await session.execute(select(func.pg_notify(notify_channel(outbox), "")))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import zlib
@@ -13,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from servicedesk.kernel.broker import Broker, BrokerUnavailable
+from servicedesk.kernel.events import notify_channel
 from servicedesk.kernel.metrics import OUTBOX_PENDING, OUTBOX_PUBLISHED
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,7 @@ class OutboxRelay:
         broker: Broker,
         *,
         batch_size: int = 200,
-        idle_s: float = 0.2,
+        idle_s: float = 5.0,
         retry_s: float = 2.0,
     ) -> None:
         self.service = service
@@ -57,21 +59,37 @@ class OutboxRelay:
         self.idle_s = idle_s
         self.retry_s = retry_s
         self.lock_key = zlib.crc32(f"outbox:{service}".encode())
+        self._woken = asyncio.Event()
 
     async def run_forever(self) -> None:
-        while True:
-            try:
-                sent = await self.relay_once()
-            except BrokerUnavailable as exc:
-                log.warning("broker unavailable; events stay queued", extra={"error": str(exc)})
-                await asyncio.sleep(self.retry_s)
-                continue
-            except (OSError, DBAPIError, InterfaceError):
-                log.exception("outbox relay could not reach the database")
-                await asyncio.sleep(self.retry_s)
-                continue
-            if sent < self.batch_size:
-                await asyncio.sleep(self.idle_s)
+        """Relays whenever a commit announces new events (NOTIFY), and every `idle_s` anyway."""
+        async with self.engine.connect() as listening:
+            await self._listen(listening)
+            while True:
+                try:
+                    sent = await self.relay_once()
+                except BrokerUnavailable as exc:
+                    log.warning("broker unavailable; events stay queued", extra={"error": str(exc)})
+                    await asyncio.sleep(self.retry_s)
+                    continue
+                except (OSError, DBAPIError, InterfaceError):
+                    log.exception("outbox relay could not reach the database")
+                    await asyncio.sleep(self.retry_s)
+                    continue
+                if sent < self.batch_size:
+                    await self._wait_for_news()
+
+    async def _listen(self, connection: AsyncConnection) -> None:
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        await driver.add_listener(notify_channel(self.outbox), lambda *_: self._woken.set())
+        await connection.commit()
+
+    async def _wait_for_news(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._woken.wait(), self.idle_s)
+        self._woken.clear()
 
     async def relay_once(self) -> int:
         """Publishes one batch; returns how many events left. Raises if the broker failed."""
@@ -94,7 +112,8 @@ class OutboxRelay:
                     .where(self.outbox.c.id.in_(published))
                     .values(published_at=func.now())
                 )
-            await self._update_pending_gauge(connection)
+            if rows:
+                await self._update_pending_gauge(connection)
         OUTBOX_PUBLISHED.labels(self.service).inc(len(published))
         if failure is not None:
             raise failure

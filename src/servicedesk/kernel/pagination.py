@@ -6,6 +6,7 @@ import base64
 import json
 from typing import Any, Generic, TypeVar
 
+from fastapi import Response
 from pydantic import BaseModel
 
 from servicedesk.kernel.errors import InvalidInput
@@ -38,3 +39,15 @@ def decode_cursor(cursor: str, kind: str, arity: int) -> list[Any]:
             extra={"errors": [{"field": "cursor", "location": "query", "reason": "invalid"}]},
         ) from None
     return key
+
+
+def json_response(
+    model: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """The model as JSON, serialised once (FastAPI would validate a returned model again)."""
+    return Response(
+        model.model_dump_json(),
+        status_code=status_code,
+        media_type="application/json",
+        headers=headers,
+    )

@@ -30,9 +30,10 @@ class DatabaseSettings(BaseModel):
     def local(cls, role: str) -> DatabaseSettings:
         password = f"{LOCAL_SECRET_MARK}{role}"
         base = f"postgresql+asyncpg://{role}:{password}@127.0.0.1"
+        # Loopback needs no TLS; across hosts, production URLs ask for it (ssl=require).
         return cls(
-            primary_url=SecretStr(f"{base}:5432/servicedesk"),
-            standby_url=SecretStr(f"{base}:5433/servicedesk"),
+            primary_url=SecretStr(f"{base}:5432/servicedesk?ssl=disable"),
+            standby_url=SecretStr(f"{base}:5433/servicedesk?ssl=disable"),
         )
 
 
