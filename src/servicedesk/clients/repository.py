@@ -101,7 +101,8 @@ class ClientRepository:
     ) -> Sequence[RowMapping]:
         """Rows with their `score`, best first."""
         result = await self.session.execute(search_statement(fold_name(query), after, limit))
-        return result.mappings().all()
+        rows: Sequence[RowMapping] = result.mappings().all()
+        return rows
 
     async def add(self, client: Client) -> Client:
         self.session.add(client)
