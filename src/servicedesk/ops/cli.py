@@ -20,12 +20,14 @@ from servicedesk.ops.migrate import migrate_all
 from servicedesk.ops.processes import PROMETHEUS_PORT, prometheus_config, supervisor_config
 from servicedesk.ops.provision import provision
 from servicedesk.ops.readiness import wait_all_ready
+from servicedesk.ops.seed_cli import seed_app
 
 app = typer.Typer(
     help="Provision and check the servicedesk stack.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(seed_app, name="seed")
 console = Console(stderr=True)
 ROOT = Path(__file__).resolve().parents[3]
 
