@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Computed, DateTime, Integer, MetaData, String, Text, Uuid, func
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from servicedesk.kernel.events import outbox_table, processed_messages_table
@@ -38,6 +39,17 @@ class Client(Base):
     search_name: Mapped[str] = mapped_column(
         Text, Computed("clients.fold_name(display_name)", persisted=True)
     )
+    search_words: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), Computed("clients.name_words(display_name)", persisted=True)
+    )
+
+
+class NameWord(Base):
+    """Every word of every client's folded name: the vocabulary searches correct typos against."""
+
+    __tablename__ = "name_words"
+
+    word: Mapped[str] = mapped_column(Text, primary_key=True)
 
 
 outbox = outbox_table(Base.metadata)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -10,21 +11,25 @@ from sqlalchemy import (
     Boolean,
     ColumnClause,
     ColumnElement,
+    Numeric,
     Select,
     and_,
+    cast,
+    false,
     func,
     literal,
     literal_column,
     or_,
     select,
     tuple_,
+    union,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk.clients.models import Client
+from servicedesk.clients.models import Client, NameWord
 
 _IMPORTED_FIELDS = ("display_name", "kind", "email", "phone", "tax_id")
 _INSERTED: ColumnClause[bool] = literal_column(
@@ -42,30 +47,50 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def name_score(query: str) -> ColumnElement[float]:
-    return func.greatest(
-        func.word_similarity(query, Client.search_name), func.similarity(query, Client.search_name)
-    )
+SEARCH_CANDIDATES = 100
+WORD_CANDIDATES = 8
+MAX_QUERY_WORDS = 5
+
+
+def name_words(folded: str) -> list[str]:
+    """The same split as the SQL function clients.name_words: runs of letters and digits."""
+    return [w for w in re.split(r"[\W_]+", folded) if w][:MAX_QUERY_WORDS]
+
+
+def _words_like(word: str) -> ColumnElement[list[str]]:
+    """Vocabulary words for one query word: those containing it, and the nearest spellings."""
+    containing = select(NameWord.word).where(NameWord.word.like(_like_pattern(word)))
+    nearest = select(NameWord.word).order_by(NameWord.word.op("<->")(word))
+    chosen = union(
+        containing.limit(WORD_CANDIDATES), nearest.limit(WORD_CANDIDATES // 2)
+    ).subquery()
+    return select(func.array_agg(chosen.c.word)).scalar_subquery()
 
 
 def search_statement(
     query: str, after: tuple[float, str, uuid.UUID] | None, limit: int
 ) -> Select[Any]:
-    """Substring matches and typo-tolerant word matches, best first."""
-    score = name_score(query).label("score")
-    columns = Client.__table__.c
-    matches = or_(
-        Client.search_name.like(_like_pattern(query)),
-        Client.search_name.bool_op("%>")(literal(query)),
+    """Clients having, for every query word, a word equal, containing or close to it.
+
+    Query words are matched against the small vocabulary of name words first, then clients are
+    found through the GIN index on their words; the first 100 such clients are ranked by word
+    similarity to the whole query (a query that common is better narrowed than paged through).
+    """
+    words = name_words(query)
+    conditions = [Client.search_words.overlap(_words_like(w)) for w in words] or [false()]
+    candidates = select(Client.id).where(*conditions).limit(SEARCH_CANDIDATES).subquery()
+    # rounded, so the score a cursor carries compares equal when it comes back
+    score = func.round(cast(func.word_similarity(query, Client.search_name), Numeric), 4)
+    statement = select(*Client.__table__.c, score.label("score")).join(
+        candidates, Client.id == candidates.c.id
     )
-    statement = select(*columns, score).where(matches)
     if after is not None:
         last_score, last_name, last_id = after
         statement = statement.where(
             or_(
-                name_score(query) < last_score,
+                score < last_score,
                 and_(
-                    name_score(query) == last_score,
+                    score == last_score,
                     tuple_(Client.search_name, Client.id)
                     > tuple_(literal(last_name), literal(last_id)),
                 ),

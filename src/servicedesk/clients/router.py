@@ -89,7 +89,7 @@ async def search_clients(
     if len(rows) == limit:
         last = rows[-1]
         next_cursor = encode_cursor(
-            f"clients-search:{q}", [last["score"], last["search_name"], str(last["id"])]
+            f"clients-search:{q}", [float(last["score"]), last["search_name"], str(last["id"])]
         )
     items = MATCH_LIST.validate_python([dict(r) for r in rows])
     return json_response(Page[ClientMatch](items=items, next_cursor=next_cursor))
