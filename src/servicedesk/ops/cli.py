@@ -21,6 +21,7 @@ from servicedesk.ops.processes import PROMETHEUS_PORT, prometheus_config, superv
 from servicedesk.ops.provision import provision
 from servicedesk.ops.readiness import wait_all_ready
 from servicedesk.ops.seed_cli import seed_app
+from servicedesk.ops.seed_legacy_cli import legacy_seed_app
 
 app = typer.Typer(
     help="Provision and check the servicedesk stack.",
@@ -28,6 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(seed_app, name="seed")
+app.add_typer(legacy_seed_app, name="seed-legacy")
 console = Console(stderr=True)
 ROOT = Path(__file__).resolve().parents[3]
 
