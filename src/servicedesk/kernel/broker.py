@@ -39,7 +39,12 @@ class Broker:
 
     @property
     def is_connected(self) -> bool:
-        return self.connection is not None and not self.connection.is_closed
+        return (
+            self.connection is not None
+            and not self.connection.is_closed
+            and self._channel is not None
+            and not self._channel.is_closed
+        )
 
     async def connect(self) -> None:
         if self.is_connected and self._exchange is not None:
@@ -48,9 +53,9 @@ class Broker:
             self.connection = await aio_pika.connect(self.url, timeout=5)
             self._channel = await self.connection.channel(publisher_confirms=True)
             self._exchange = await self.declare_topology(self._channel)
-        except (OSError, aio_pika.exceptions.AMQPError) as exc:
+        except Exception as exc:  # any failure to connect means unavailable
             await self.close()
-            raise BrokerUnavailable(str(exc)) from exc
+            raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     async def declare_topology(self, channel: AbstractChannel) -> AbstractExchange:
         return await declare_topology(channel, self.exchange_name)
@@ -71,9 +76,9 @@ class Broker:
             await self._exchange.publish(
                 message, routing_key=routing_key, timeout=self.publish_timeout_s
             )
-        except (OSError, TimeoutError, aio_pika.exceptions.AMQPError) as exc:
+        except Exception as exc:  # whatever failed, the event was not delivered
             await self.close()
-            raise BrokerUnavailable(str(exc)) from exc
+            raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     async def close(self) -> None:
         connection, self.connection = self.connection, None

@@ -76,6 +76,10 @@ class OutboxRelay:
                     log.exception("outbox relay could not reach the database")
                     await asyncio.sleep(self.retry_s)
                     continue
+                except Exception:  # the relay must outlive any one failure
+                    log.exception("outbox relay failed; retrying")
+                    await asyncio.sleep(self.retry_s)
+                    continue
                 if sent < self.batch_size:
                     await self._wait_for_news()
 
