@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import asyncpg
 import httpx
@@ -28,6 +30,7 @@ from rich.table import Table
 from sqlalchemy import Select, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
+from bench import wrk_driver
 from bench.harness import Figures, closed_loop
 from servicedesk.clients.models import Client
 from servicedesk.clients.repository import fold_name, search_statement
@@ -36,8 +39,8 @@ from servicedesk.ops.keycloak_login import login_with_browser_flow
 from servicedesk.orders.models import Order
 from servicedesk.orders.repository import number_search_statement
 
-CLIENTS_URL = "http://localhost:8002"
-ORDERS_URL = "http://localhost:8003"
+CLIENTS_URL = os.environ.get("SD_BENCH_CLIENTS_URL", "http://localhost:8002")
+ORDERS_URL = os.environ.get("SD_BENCH_ORDERS_URL", "http://localhost:8003")
 STANDBY = "postgresql://{role}:local-{role}@127.0.0.1:5433/servicedesk"
 DIALECT = asyncpg_dialect.dialect()
 
@@ -170,6 +173,18 @@ def scenarios(data: dict[str, list[Any]]) -> list[Scenario]:
 
 
 async def run_api(scenario: Scenario, token: str, args: argparse.Namespace) -> Figures:
+    if args.driver == "wrk":
+        paths = [
+            f"{path}?{urlencode(params)}"
+            for path, params in (scenario.request(i) for i in range(args.requests))
+        ]
+        return await wrk_driver.run(
+            scenario.base_url, paths, token, concurrency=args.concurrency, seconds=args.seconds
+        )
+    return await run_api_in_python(scenario, token, args)
+
+
+async def run_api_in_python(scenario: Scenario, token: str, args: argparse.Namespace) -> Figures:
     limits = httpx.Limits(
         max_connections=args.concurrency, max_keepalive_connections=args.concurrency
     )
@@ -209,7 +224,7 @@ async def run_raw(scenario: Scenario, args: argparse.Namespace) -> Figures:
 
 def report(results: list[tuple[Scenario, Figures, Figures]], args: argparse.Namespace) -> None:
     table = Table(
-        title=f"clients and orders, concurrency {args.concurrency}, {args.requests} requests each"
+        title=f"clients and orders, concurrency {args.concurrency}, HTTP load by {args.driver}"
     )
     for column in (
         "scenario",
@@ -245,6 +260,13 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--only", help="run the scenarios whose name contains this")
+    parser.add_argument(
+        "--driver",
+        choices=("wrk", "python"),
+        default="wrk" if wrk_driver.available() else "python",
+        help="HTTP load from wrk (default when installed) or from Python (httpx)",
+    )
+    parser.add_argument("--seconds", type=int, default=10, help="length of a wrk run")
     args = parser.parse_args()
     rng = random.Random(7)
     data = await samples(rng)

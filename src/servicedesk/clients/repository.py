@@ -47,7 +47,7 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-SEARCH_CANDIDATES = 100
+SEARCH_CANDIDATES = 60
 WORD_CANDIDATES = 8
 MAX_QUERY_WORDS = 5
 
@@ -58,9 +58,11 @@ def name_words(folded: str) -> list[str]:
 
 
 def _words_like(word: str) -> ColumnElement[list[str]]:
-    """Vocabulary words for one query word: those containing it, and the nearest spellings."""
+    """Vocabulary words for one query word: those containing it and, when it is no word we know
+    (a typo), its nearest spellings."""
     containing = select(NameWord.word).where(NameWord.word.like(_like_pattern(word)))
-    nearest = select(NameWord.word).order_by(NameWord.word.op("<->")(word))
+    known = select(NameWord.word).where(NameWord.word == word).exists()
+    nearest = select(NameWord.word).where(~known).order_by(NameWord.word.op("<->")(word))
     chosen = union(
         containing.limit(WORD_CANDIDATES), nearest.limit(WORD_CANDIDATES // 2)
     ).subquery()
@@ -73,7 +75,7 @@ def search_statement(
     """Clients having, for every query word, a word equal, containing or close to it.
 
     Query words are matched against the small vocabulary of name words first, then clients are
-    found through the GIN index on their words; the first 100 such clients are ranked by word
+    found through the GIN index on their words; the first 60 such clients are ranked by word
     similarity to the whole query (a query that common is better narrowed than paged through).
     """
     words = name_words(query)
