@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from servicedesk.ops.catalogue import by_name
+from servicedesk.ops.processes import metrics_dir, service_command
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
 
 
 @dataclass
@@ -30,23 +36,20 @@ class RunningService:
 
 
 def start_service(name: str, port: int) -> RunningService:
+    """Starts the service as supervisord does: its workers, and metrics shared through files."""
     log_dir = ARTIFACTS / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        f"servicedesk.{name}.app:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
+    service = by_name(name)
+    metrics = metrics_dir(service, ARTIFACTS) / str(port)
+    shutil.rmtree(metrics, ignore_errors=True)
+    metrics.mkdir(parents=True)
+    command = service_command(service, ROOT, port)
+    environment = os.environ | {"PROMETHEUS_MULTIPROC_DIR": str(metrics)}
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=environment, start_new_session=True
+        )
     return RunningService(name, port, log_path, process)
 
 
@@ -67,8 +70,8 @@ async def wait_ready(service: RunningService, timeout_s: float = 60) -> httpx.Re
 
 
 def stop(service: RunningService) -> None:
-    service.process.terminate()
+    os.killpg(service.process.pid, signal.SIGTERM)
     try:
         service.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        service.process.kill()
+        os.killpg(service.process.pid, signal.SIGKILL)

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests handled", ["service", "method", "route", "status"]
@@ -17,7 +30,12 @@ HTTP_LATENCY = Histogram(
     ["service", "method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
-OUTBOX_PENDING = Gauge("outbox_pending_events", "Events written but not yet published", ["service"])
+OUTBOX_PENDING = Gauge(
+    "outbox_pending_events",
+    "Events written but not yet published",
+    ["service"],
+    multiprocess_mode="max",
+)
 OUTBOX_PUBLISHED = Counter("outbox_published_total", "Events published to the broker", ["service"])
 EVENTS_CONSUMED = Counter(
     "events_consumed_total", "Events handled by a consumer", ["service", "consumer", "outcome"]
@@ -34,6 +52,15 @@ def observe_request(service: str, method: str, route: str, status: int, seconds:
 metrics_router = APIRouter(tags=["operations"])
 
 
+def _registry() -> CollectorRegistry:
+    """With several worker processes (PROMETHEUS_MULTIPROC_DIR set), the sum over all of them."""
+    if not os.environ.get(MULTIPROCESS_DIR):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry
+
+
 @metrics_router.get("/metrics", include_in_schema=False)
 async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)

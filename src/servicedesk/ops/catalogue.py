@@ -11,6 +11,7 @@ class ServiceInfo:
     port: int
     owns_schema: bool
     summary: str
+    workers: int = 1
 
     @property
     def url(self) -> str:
@@ -27,10 +28,10 @@ class ServiceInfo:
 
 SERVICES: tuple[ServiceInfo, ...] = (
     ServiceInfo("web", 8000, False, "browser console (OIDC sign-in)"),
-    ServiceInfo("tickets", 8001, True, "incidents, problems, workflows"),
-    ServiceInfo("clients", 8002, True, "client records"),
-    ServiceInfo("orders", 8003, True, "order records"),
-    ServiceInfo("migration", 8004, True, "proxy over legacy and our clients/orders"),
+    ServiceInfo("tickets", 8001, True, "incidents, problems, workflows", workers=2),
+    ServiceInfo("clients", 8002, True, "client records", workers=2),
+    ServiceInfo("orders", 8003, True, "order records", workers=2),
+    ServiceInfo("migration", 8004, True, "proxy over legacy and our clients/orders", workers=2),
     ServiceInfo("legacy", 8005, True, "simulator of the external Clients/Orders system"),
 )
 

@@ -10,11 +10,35 @@ PROMETHEUS_PORT = 9090
 KEYCLOAK_MANAGEMENT_PORT = 9001
 
 
+def service_command(service: ServiceInfo, root: Path, port: int) -> list[str]:
+    """How a service runs: uvicorn with its workers; metrics shared through a folder of files."""
+    return [
+        f"{root}/.venv/bin/uvicorn",
+        "--factory",
+        f"servicedesk.{service.name}.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(service.workers),
+        "--no-access-log",
+        "--timeout-graceful-shutdown",
+        "5",
+    ]
+
+
+def metrics_dir(service: ServiceInfo, var: Path) -> Path:
+    return var / "metrics" / service.name
+
+
 def _program(service: ServiceInfo, root: Path) -> str:
+    metrics = metrics_dir(service, root / "var")
+    command = " ".join(service_command(service, root, service.port))
     return f"""
 [program:{service.name}]
-command={root}/.venv/bin/uvicorn --factory servicedesk.{service.name}.app:create_app
-    --host 127.0.0.1 --port {service.port} --no-access-log --timeout-graceful-shutdown 5
+command=/bin/sh -c 'rm -rf {metrics} && mkdir -p {metrics} && exec {command}'
+environment=PROMETHEUS_MULTIPROC_DIR="{metrics}"
 directory={root}
 stdout_logfile={root}/var/log/{service.name}.log
 stdout_logfile_maxbytes=20MB
