@@ -222,6 +222,7 @@ keycloak_stop() {
   pid_file=$(keycloak_pid_file)
   if ! pid=$(_keycloak_pid); then
     rm -f "$pid_file"
+    _keycloak_stop_strays
     return 0
   fi
   log "keycloak: stopping pid $pid"
@@ -235,4 +236,18 @@ keycloak_stop() {
     kill -KILL -- "-$pid" 2>/dev/null || true
   fi
   rm -f "$pid_file"
+  _keycloak_stop_strays
+}
+
+# A Keycloak of this installation started from another checkout has no pid file here.
+_keycloak_stop_strays() {
+  local i pattern="-Dkc.home.dir=$(keycloak_home)/"
+  pgrep -f -- "$pattern" >/dev/null || return 0
+  log "keycloak: stopping a Keycloak started from another checkout"
+  pkill -TERM -f -- "$pattern" || true
+  for ((i = 0; i < 30; i++)); do
+    pgrep -f -- "$pattern" >/dev/null || return 0
+    sleep 1
+  done
+  pkill -KILL -f -- "$pattern" || true
 }
