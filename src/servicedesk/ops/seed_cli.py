@@ -6,21 +6,9 @@ import asyncio
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    SpinnerColumn,
-    Task,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
-from rich.text import Text
 
+from servicedesk.ops.progress import RichProgress, progress_bar
 from servicedesk.ops.seed import SeedReport, seed, seed_demo_if_empty
 
 seed_app = typer.Typer(
@@ -29,43 +17,6 @@ seed_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
-
-
-class _RowsPerSecond(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:,.0f} rows/s" if speed else "", style="progress.data.speed")
-
-
-class _RichProgress:
-    """Shows the stage of the run and a bar per table."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._stage = progress.add_task("preparing", total=None)
-        self._tables: dict[str, TaskID] = {}
-
-    def stage(self, text: str) -> None:
-        self._progress.update(self._stage, description=text)
-
-    def table(self, name: str, total: int) -> None:
-        self._tables[name] = self._progress.add_task(name, total=total)
-
-    def advance(self, name: str, rows: int) -> None:
-        self._progress.advance(self._tables[name], rows)
-
-
-def _progress_bar() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description:<22}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        _RowsPerSecond(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
 
 
 def _print_report(report: SeedReport) -> None:
@@ -98,7 +49,7 @@ def data(
     ),
 ) -> None:
     """Generate clients and orders and load them with COPY."""
-    with _progress_bar() as bar:
+    with progress_bar(console) as bar:
         report = asyncio.run(
             seed(
                 clients,
@@ -106,7 +57,7 @@ def data(
                 reset=reset,
                 batch_size=batch_size,
                 seed=seed_value,
-                progress=_RichProgress(bar),
+                progress=RichProgress(bar),
                 workers=workers,
             )
         )

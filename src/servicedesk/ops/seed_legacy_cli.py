@@ -10,17 +10,8 @@ import asyncio
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
+from servicedesk.ops.progress import RichProgress, progress_bar
 from servicedesk.ops.seed_legacy import LegacySeedReport, seed_legacy, seed_legacy_demo_if_empty
 
 legacy_seed_app = typer.Typer(
@@ -29,36 +20,6 @@ legacy_seed_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
-
-
-class _RichProgress:
-    """The stage of the run and a bar per table."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._stage = progress.add_task("preparing", total=None)
-        self._tables: dict[str, TaskID] = {}
-
-    def stage(self, text: str) -> None:
-        self._progress.update(self._stage, description=text)
-
-    def table(self, name: str, total: int) -> None:
-        self._tables[name] = self._progress.add_task(name, total=total)
-
-    def advance(self, name: str, rows: int) -> None:
-        self._progress.advance(self._tables[name], rows)
-
-
-def _progress_bar() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]{task.description:<18}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
 
 
 def _describe(report: LegacySeedReport) -> list[str]:
@@ -86,7 +47,7 @@ def data(
     batch_size: int = typer.Option(10_000, min=100, help="Rows per COPY."),
 ) -> None:
     """Generate customers and orders and load them with COPY."""
-    with _progress_bar() as bar:
+    with progress_bar(console) as bar:
         report = asyncio.run(
             seed_legacy(
                 customers,
@@ -94,7 +55,7 @@ def data(
                 reset=reset,
                 seed=seed_value,
                 batch_size=batch_size,
-                progress=_RichProgress(bar),
+                progress=RichProgress(bar),
             )
         )
     for line in _describe(report):
@@ -104,6 +65,6 @@ def data(
 @legacy_seed_app.command("demo")
 def demo() -> None:
     """Seed the default set (50,000 customers, 150,000 orders), only if there are none yet."""
-    with _progress_bar() as bar:
-        seeded = asyncio.run(seed_legacy_demo_if_empty(progress=_RichProgress(bar)))
+    with progress_bar(console) as bar:
+        seeded = asyncio.run(seed_legacy_demo_if_empty(progress=RichProgress(bar)))
     console.print("legacy demo data seeded" if seeded else "legacy customers exist; nothing seeded")
