@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -16,6 +18,27 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.text import Text
+
+
+class SeedProgress(Protocol):
+    """What a seeding run reports as it goes."""
+
+    def stage(self, text: str) -> None: ...
+
+    def table(self, name: str, total: int) -> None: ...
+
+    def advance(self, name: str, rows: int) -> None: ...
+
+
+class SilentProgress:
+    def stage(self, text: str) -> None:
+        pass
+
+    def table(self, name: str, total: int) -> None:
+        pass
+
+    def advance(self, name: str, rows: int) -> None:
+        pass
 
 
 class RowsPerSecond(ProgressColumn):

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
-from typing import Any, Protocol
+from typing import Any
 
 import asyncpg
 
@@ -35,6 +35,7 @@ from servicedesk.ops.fake_data import (
     order_rows,
     self_check,
 )
+from servicedesk.ops.progress import SeedProgress, SilentProgress
 from servicedesk.ops.provision import admin_dsn
 
 SPAN_S = 3 * 365 * 86_400  # clients and orders are spread over the last three years
@@ -82,25 +83,6 @@ class SeedTarget:
     @property
     def number_sequence(self) -> str:
         return f"{self.orders_schema}.order_number_seq"
-
-
-class SeedProgress(Protocol):
-    def stage(self, text: str) -> None: ...
-
-    def table(self, name: str, total: int) -> None: ...
-
-    def advance(self, name: str, rows: int) -> None: ...
-
-
-class _Silent:
-    def stage(self, text: str) -> None:
-        pass
-
-    def table(self, name: str, total: int) -> None:
-        pass
-
-    def advance(self, name: str, rows: int) -> None:
-        pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -511,7 +493,7 @@ async def seed(
     request = _Request(
         clients, orders, reset, batch_size, seed, workers, rebuild_indexes, target or SeedTarget()
     )
-    progress = progress or _Silent()
+    progress = progress or SilentProgress()
     started = time.perf_counter()
     connection = await asyncpg.connect(request.target.dsn)
     try:

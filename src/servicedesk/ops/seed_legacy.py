@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -32,6 +32,7 @@ from servicedesk.ops.fake_data import (
     seeded,
     words,
 )
+from servicedesk.ops.progress import SeedProgress, SilentProgress
 from servicedesk.ops.provision import admin_dsn
 
 SPAN_S = 3 * 365 * 86_400  # customers and orders are spread over the last three years
@@ -60,25 +61,6 @@ _RU_PHONE_STYLES = (
     (5, "+7{0}{1}{2}{3}"),
 )
 _RU_PHONE_FORMATS = tuple(f for weight, f in _RU_PHONE_STYLES for _ in range(weight))
-
-
-class SeedProgress(Protocol):
-    def stage(self, text: str) -> None: ...
-
-    def table(self, name: str, total: int) -> None: ...
-
-    def advance(self, name: str, rows: int) -> None: ...
-
-
-class _Silent:
-    def stage(self, text: str) -> None:
-        pass
-
-    def table(self, name: str, total: int) -> None:
-        pass
-
-    def advance(self, name: str, rows: int) -> None:
-        pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +251,7 @@ async def seed_legacy(
     """
     if orders and not customers:
         raise ValueError("orders need customers to belong to")
-    progress = progress or _Silent()
+    progress = progress or SilentProgress()
     started = time.perf_counter()
     connection = await asyncpg.connect(dsn or admin_dsn(DATABASE))
     try:
