@@ -12,13 +12,13 @@ import asyncpg
 import pytest
 
 from servicedesk.ops.fake_data import (
-    FIRST_FEMALE_RU,
     PHONE_PATTERN,
     adjective_form,
     feminine_patronymic,
     feminine_surname,
     inn_checksum_valid,
 )
+from servicedesk.ops.fake_words import FIRST_FEMALE_RU
 from servicedesk.ops.seed import SeedTarget, seed, seed_demo_if_empty
 from tests.support.infra import admin_connection, admin_url
 

@@ -30,8 +30,8 @@ from servicedesk.ops.fake_data import (
     client_rows,
     order_rows,
     seeded,
-    words,
 )
+from servicedesk.ops.fake_words import words
 from servicedesk.ops.progress import SeedProgress, SilentProgress
 from servicedesk.ops.provision import admin_dsn
 
