@@ -29,7 +29,8 @@ python_for_venv() {
   die "Python 3.11 with venv is required (Debian 12: apt-get install python3 python3-venv)"
 }
 
-install_python_env() {
+# install_uv: prints the path of the pinned uv, installing it into the cache when missing.
+install_uv() {
   local python; python="$(python_for_venv)"
   local tools="$SD_CACHE/uv-$UV_VERSION"
   if [ ! -x "$tools/bin/uv" ]; then
@@ -37,6 +38,17 @@ install_python_env() {
     "$python" -m venv "$tools"
     "$tools/bin/pip" install -q --disable-pip-version-check "uv==$UV_VERSION"
   fi
-  log "syncing the Python environment from uv.lock"
-  (cd "$SD_ROOT" && UV_PYTHON_DOWNLOADS=never "$tools/bin/uv" sync --locked --python "$python" -q)
+  printf '%s\n' "$tools/bin/uv"
+}
+
+install_python_env() {
+  local python uv_tool venv="$SD_ROOT/.venv"
+  python="$(python_for_venv)"
+  uv_tool="$(install_uv)"
+  [ -x "$venv/bin/python" ] || "$uv_tool" venv -q --python "$python" "$venv"
+  log "syncing the Python environment with requirements.lock"
+  UV_PYTHON_DOWNLOADS=never "$uv_tool" pip sync -q --python "$venv/bin/python" \
+    --require-hashes "$SD_ROOT/requirements.lock"
+  UV_PYTHON_DOWNLOADS=never "$uv_tool" pip install -q --python "$venv/bin/python" \
+    --no-deps -e "$SD_ROOT"
 }
