@@ -244,3 +244,14 @@ async def test_a_forged_cursor_is_refused(
     response = await clients_api.get("/api/v1/clients", params={"cursor": "bm9wZQ"}, headers=agent)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "cursor"
+
+
+async def test_the_openapi_names_every_problem_a_route_answers(
+    clients_api: httpx.AsyncClient,
+) -> None:
+    spec = (await clients_api.get("/openapi.json")).json()
+    patch = spec["paths"]["/api/v1/clients/{client_id}"]["patch"]
+    assert patch["operationId"] == "clients-update-client"
+    assert {"401", "403", "404", "412", "422", "428"} <= set(patch["responses"])
+    problem = patch["responses"]["412"]["content"]["application/problem+json"]["schema"]
+    assert "detail" in problem["required"]

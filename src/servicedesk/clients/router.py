@@ -21,7 +21,13 @@ from servicedesk.clients.schemas import (
     UpsertResult,
 )
 from servicedesk.kernel.deps import ReadSessionDep, WriteSessionDep
-from servicedesk.kernel.errors import PreconditionFailed, ProblemError
+from servicedesk.kernel.errors import (
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    ProblemError,
+    problems,
+)
 from servicedesk.kernel.pagination import (
     MAX_PAGE_SIZE,
     Page,
@@ -95,7 +101,7 @@ async def search_clients(
     return json_response(Page[ClientMatch](items=items, next_cursor=next_cursor))
 
 
-@router.get("/by-external-id/{external_id}", response_model=ClientOut)
+@router.get("/by-external-id/{external_id}", response_model=ClientOut, responses=problems(NotFound))
 async def get_client_by_external_id(
     external_id: str, _: ClientReader, session: ReadSessionDep, response: Response
 ) -> ClientOut:
@@ -105,7 +111,7 @@ async def get_client_by_external_id(
     return _with_etag(client, response)
 
 
-@router.get("/{client_id}", response_model=ClientOut)
+@router.get("/{client_id}", response_model=ClientOut, responses=problems(NotFound))
 async def get_client(
     client_id: uuid.UUID, _: ClientReader, session: ReadSessionDep, response: Response
 ) -> ClientOut:
@@ -115,7 +121,7 @@ async def get_client(
     return _with_etag(client, response)
 
 
-@router.post("", response_model=ClientOut, status_code=201)
+@router.post("", response_model=ClientOut, status_code=201, responses=problems(Conflict))
 async def create_client(
     data: ClientCreate, actor: ClientWriter, session: WriteSessionDep, response: Response
 ) -> ClientOut:
@@ -124,7 +130,11 @@ async def create_client(
     return _with_etag(client, response)
 
 
-@router.patch("/{client_id}", response_model=ClientOut)
+@router.patch(
+    "/{client_id}",
+    response_model=ClientOut,
+    responses=problems(NotFound, PreconditionFailed, PreconditionRequired),
+)
 async def update_client(
     client_id: uuid.UUID,
     patch: ClientPatch,

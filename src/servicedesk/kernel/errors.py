@@ -129,11 +129,39 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _on_unexpected)
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": title, "content": {PROBLEM_CONTENT_TYPE: {}}}
-    for status, title in (
-        (401, "Authentication required"),
-        (403, "Not allowed"),
-        (422, "Invalid input"),
-    )
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "location": {"type": "string"},
+                    "reason": {"type": "string"},
+                },
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
 }
+
+
+def problems(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problems a route may answer with, e.g. `problems(NotFound)`."""
+    return {
+        error.status: {
+            "description": error.title,
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": PROBLEM_SCHEMA}},
+        }
+        for error in errors
+    }
+
+
+PROBLEM_RESPONSES = problems(Unauthorized, Forbidden, InvalidInput)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from servicedesk.kernel.deps import ReadSessionDep, WriteSessionDep
+from servicedesk.kernel.errors import Conflict, NotFound, ServiceUnavailable, problems
 from servicedesk.kernel.pagination import MAX_PAGE_SIZE, Page, decode_cursor, encode_cursor
 from servicedesk.orders import service
 from servicedesk.orders.auth import OrderImporter, OrderReader, OrderWriter
@@ -101,7 +102,7 @@ async def search_orders(
     return Page(items=items, next_cursor=next_cursor)
 
 
-@router.get("/by-external-id/{external_id}", response_model=OrderOut)
+@router.get("/by-external-id/{external_id}", response_model=OrderOut, responses=problems(NotFound))
 async def get_order_by_external_id(
     external_id: str, _: OrderReader, session: ReadSessionDep
 ) -> OrderOut:
@@ -111,7 +112,7 @@ async def get_order_by_external_id(
     return OrderOut.model_validate(order)
 
 
-@router.get("/{order_id}", response_model=OrderOut)
+@router.get("/{order_id}", response_model=OrderOut, responses=problems(NotFound))
 async def get_order(order_id: uuid.UUID, _: OrderReader, session: ReadSessionDep) -> OrderOut:
     order = await OrderRepository(session).get(order_id)
     if order is None:
@@ -119,7 +120,7 @@ async def get_order(order_id: uuid.UUID, _: OrderReader, session: ReadSessionDep
     return OrderOut.model_validate(order)
 
 
-@router.post("", response_model=OrderOut, status_code=201)
+@router.post("", response_model=OrderOut, status_code=201, responses=problems(ServiceUnavailable))
 async def create_order(
     data: OrderCreate,
     actor: OrderWriter,
@@ -133,7 +134,11 @@ async def create_order(
     return OrderOut.model_validate(order)
 
 
-@router.post("/bulk-upsert", response_model=list[OrderUpsertResult])
+@router.post(
+    "/bulk-upsert",
+    response_model=list[OrderUpsertResult],
+    responses=problems(Conflict, ServiceUnavailable),
+)
 async def bulk_upsert_orders(
     body: BulkOrderUpsert, actor: OrderImporter, session: WriteSessionDep, request: Request
 ) -> list[OrderUpsertResult]:
