@@ -1,5 +1,7 @@
 """Settings of the migration service (environment variables SD_MIGRATION_*)."""
 
+from pydantic import Field, SecretStr
+
 from servicedesk.kernel.settings import (
     DatabaseSettings,
     KeycloakSettings,
@@ -13,3 +15,20 @@ class MigrationSettings(ServiceSettings):
 
     db: DatabaseSettings = DatabaseSettings.local("migration")
     keycloak: KeycloakSettings = KeycloakSettings.local("migration")
+    legacy_url: str = Field(
+        "http://localhost:8005",
+        description="base URL of the legacy Clients/Orders system (the simulator locally)",
+    )
+    legacy_api_key: SecretStr = Field(
+        SecretStr("local-legacy-api-key"),
+        description="sent in X-Api-Key; the local default is refused in production",
+    )
+    legacy_deadline_s: float = Field(
+        0.8,
+        gt=0,
+        le=60,
+        description=(
+            "overall deadline of one call to the legacy system, from connecting to the last"
+            " byte read; default 0.8 s"
+        ),
+    )
