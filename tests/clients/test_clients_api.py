@@ -255,3 +255,18 @@ async def test_the_openapi_names_every_problem_a_route_answers(
     assert {"401", "403", "404", "412", "422", "428"} <= set(patch["responses"])
     problem = patch["responses"]["412"]["content"]["application/problem+json"]["schema"]
     assert "detail" in problem["required"]
+
+
+async def test_lookup_by_several_legacy_ids(
+    clients_api: httpx.AsyncClient, agent: dict[str, str]
+) -> None:
+    held = [f"L-{_tag()}" for _ in range(2)]
+    for external_id in held:
+        await _create(clients_api, agent, external_id=external_id)
+    response = await clients_api.get(
+        "/api/v1/clients/by-external-ids",
+        params=[("external_id", i) for i in [*held, "L-not-held"]],
+        headers=agent,
+    )
+    assert response.status_code == 200, response.text
+    assert sorted(c["external_id"] for c in response.json()) == sorted(held)

@@ -101,6 +101,18 @@ async def search_clients(
     return json_response(Page[ClientMatch](items=items, next_cursor=next_cursor))
 
 
+@router.get("/by-external-ids", response_model=list[ClientOut])
+async def get_clients_by_external_ids(
+    _: ClientReader,
+    session: ReadSessionDep,
+    external_id: Annotated[list[str], Query(min_length=1, max_length=200)],
+) -> Response:
+    """The clients we hold among these legacy ids (those we do not hold are left out)."""
+    found = await ClientRepository(session).by_external_ids(external_id)
+    items = CLIENT_LIST.validate_python(list(found.values()), from_attributes=True)
+    return json_response(items)
+
+
 @router.get("/by-external-id/{external_id}", response_model=ClientOut, responses=problems(NotFound))
 async def get_client_by_external_id(
     external_id: str, _: ClientReader, session: ReadSessionDep, response: Response

@@ -7,11 +7,12 @@ import json
 from typing import Any, Generic, TypeVar
 
 from fastapi import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from servicedesk.kernel.errors import InvalidInput
 
 Item = TypeVar("Item")
+_LIST: TypeAdapter[list[Any]] = TypeAdapter(list[Any])
 MAX_PAGE_SIZE = 200
 
 
@@ -42,11 +43,12 @@ def decode_cursor(cursor: str, kind: str, arity: int) -> list[Any]:
 
 
 def json_response(
-    model: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None
+    model: BaseModel | list[Any], status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     """The model as JSON, serialised once (FastAPI would validate a returned model again)."""
+    content = _LIST.dump_json(model) if isinstance(model, list) else model.model_dump_json()
     return Response(
-        model.model_dump_json(),
+        content,
         status_code=status_code,
         media_type="application/json",
         headers=headers,
