@@ -48,6 +48,7 @@ class ServiceSpec:
     database: DatabaseSettings | None = None
     outbox: Table | None = None
     uses_redis: bool = True
+    redis_critical: bool = True  # False: the service works, degraded, without Redis
     uses_broker: bool = True
     subscriptions: Sequence[Subscription] = ()
     on_startup: Sequence[LifecycleHook] = field(default_factory=list)
@@ -128,7 +129,9 @@ def _open_redis(app: FastAPI, spec: ServiceSpec) -> Redis | None:
         return None
     redis = Redis.from_url(spec.settings.redis.url.get_secret_value(), socket_timeout=2)
     app.state.redis = redis
-    app.state.readiness_checks.append(ReadinessCheck("redis", redis.ping))
+    app.state.readiness_checks.append(
+        ReadinessCheck("redis", redis.ping, critical=spec.redis_critical)
+    )
     return redis
 
 

@@ -1,14 +1,51 @@
 """The migration service's application factory, run by uvicorn with --factory."""
 
+import httpx
 from fastapi import FastAPI
 
 from servicedesk.kernel.app import ServiceSpec, create_service_app
+from servicedesk.kernel.calls import ClientCredentials, service_client
+from servicedesk.migration.breaker import CircuitBreaker
+from servicedesk.migration.cache import LegacyCache
+from servicedesk.migration.clients_proxy import LegacySide
+from servicedesk.migration.legacy_client import LegacyClient
 from servicedesk.migration.models import outbox
+from servicedesk.migration.our_clients import OurClients
+from servicedesk.migration.router import Proxy, router
 from servicedesk.migration.settings import MigrationSettings
 
 
 def create_app(settings: MigrationSettings | None = None) -> FastAPI:
     settings = settings or MigrationSettings()
+
+    async def open_proxy(app: FastAPI) -> None:
+        redis = app.state.redis
+        legacy_http = httpx.AsyncClient()
+        app.state.proxy = Proxy(
+            ours=OurClients(service_client(settings.clients_url, timeout_s=5)),
+            legacy=LegacySide(
+                LegacyClient.from_settings(legacy_http, settings),
+                LegacyCache(
+                    redis,
+                    "clients",
+                    ttl_s=settings.cache_ttl_s,
+                    negative_ttl_s=settings.cache_negative_ttl_s,
+                ),
+                CircuitBreaker(
+                    redis,
+                    "legacy",
+                    threshold=settings.breaker_threshold,
+                    open_s=settings.breaker_open_s,
+                ),
+            ),
+            service_auth=ClientCredentials(settings.keycloak, app.state.http),
+        )
+        app.state.legacy_http = legacy_http
+
+    async def close_proxy(app: FastAPI) -> None:
+        await app.state.proxy.ours.http.aclose()
+        await app.state.legacy_http.aclose()
+
     return create_service_app(
         ServiceSpec(
             name="migration",
@@ -17,5 +54,9 @@ def create_app(settings: MigrationSettings | None = None) -> FastAPI:
             keycloak=settings.keycloak,
             database=settings.db,
             outbox=outbox,
+            routers=[router],
+            redis_critical=False,
+            on_startup=[open_proxy],
+            on_shutdown=[close_proxy],
         )
     )

@@ -70,12 +70,24 @@ class LegacyCache:
         except RedisError:
             return await self._uncached(fetch)
 
+    async def peek(self, key: str) -> Cached | None:
+        """What the cache holds for the key, without fetching; None when nothing (or no Redis)."""
+        try:
+            return await self._read(key)
+        except RedisError:
+            return None
+
     async def put(self, key: str, value: dict[str, Any] | None, fetched_at: float) -> None:
         """Stores what was fetched another way (e.g. a page of search results)."""
         ttl = self.ttl_s if value is not None else self.negative_ttl_s
         ttl *= 1 + random.uniform(-self.jitter, self.jitter)  # noqa: S311 - spread, not secrecy
         entry = json.dumps({"value": value, "fetched_at": fetched_at}, ensure_ascii=False)
         await self.redis.set(self._key(key), entry, px=max(1, int(ttl * 1000)))
+
+    async def remember(self, key: str, value: dict[str, Any] | None, fetched_at: float) -> None:
+        """`put`, at best: without Redis the record is simply not cached."""
+        with contextlib.suppress(RedisError):
+            await self.put(key, value, fetched_at)
 
     async def forget(self, key: str) -> None:
         await self.redis.delete(self._key(key))

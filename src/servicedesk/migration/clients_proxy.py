@@ -1,0 +1,192 @@
+"""The seed's rules for clients: create and edit go to ours (a legacy-only record is moved in
+first); search is ours plus what the legacy system has and ours does not, cached."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from servicedesk.kernel.errors import NotFound
+from servicedesk.migration.breaker import CircuitBreaker
+from servicedesk.migration.cache import LegacyCache
+from servicedesk.migration.legacy_client import LegacyClient, LegacyUnavailable
+from servicedesk.migration.our_clients import OurClients, client_path
+from servicedesk.migration.translation import (
+    TranslationError,
+    client_from_legacy,
+    customer_external_id,
+    legacy_customer_id,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """Why an answer lacks a source: which one, and what went wrong with it."""
+
+    source: str
+    reason: str
+
+    def header(self) -> str:
+        return f"{self.source}={self.reason}"
+
+
+@dataclass
+class LegacySide:
+    client: LegacyClient
+    cache: LegacyCache
+    breaker: CircuitBreaker
+
+
+@dataclass(frozen=True, slots=True)
+class SearchAnswer:
+    items: list[dict[str, Any]]
+    partial: Partial | None
+
+
+FIRST_VERSION = 1
+
+
+class LegacyRecordNotFound(NotFound):
+    code = "client-not-found"
+
+
+def _customer_key(customer_id: int) -> str:
+    return f"customer:{customer_id}"
+
+
+def _search_key(query: str, limit: int) -> str:
+    return f"search:{limit}:{' '.join(query.lower().split())}"
+
+
+async def _legacy_matches(
+    side: LegacySide, query: str, limit: int
+) -> tuple[list[dict[str, Any]], Partial | None]:
+    """Legacy customers matching the query, translated; cached, each one and the list."""
+
+    async def fetch() -> dict[str, Any]:
+        page = await side.client.search_customers(name=query, offset=0, count=limit)
+        records = []
+        for customer in page.rows:
+            try:
+                record = client_from_legacy(customer).model_dump(mode="json")
+            except TranslationError:
+                continue
+            records.append(record)
+            await side.cache.remember(_customer_key(customer.customer_id), record, _now())
+        return {"records": records}
+
+    key = _search_key(query, limit)
+    if not await side.breaker.allow():
+        return _records(await side.cache.peek(key)), Partial("legacy", "breaker-open")
+    try:
+        answer = await side.cache.get_or_fetch(key, fetch)
+    except LegacyUnavailable as exc:
+        await side.breaker.record_failure()
+        return _records(await side.cache.peek(key)), Partial("legacy", exc.reason)
+    if not answer.hit:
+        await side.breaker.record_success()
+    partial = None if answer.cached else Partial("cache", "redis-unavailable")
+    return _records(answer), partial
+
+
+def _records(cached: Any) -> list[dict[str, Any]]:
+    value = getattr(cached, "value", None)
+    return list(value["records"]) if value else []
+
+
+def _now() -> float:
+    return time.time()
+
+
+async def search_clients(
+    query: str,
+    limit: int,
+    user: httpx.Auth,
+    service: httpx.Auth,
+    ours: OurClients,
+    side: LegacySide,
+) -> SearchAnswer:
+    """Ours first (a record we hold always wins), then the legacy-only matches."""
+    mine, (legacy, partial) = await asyncio.gather(
+        ours.search(query, limit, user), _legacy_matches(side, query, limit)
+    )
+    legacy_ids = [r["external_id"] for r in legacy]
+    held = await ours.held(legacy_ids, service) if legacy_ids else {}
+    seen = {c["external_id"] for c in mine if c.get("external_id")} | set(held)
+    items = [{**c, "source": "ours", "migrated": bool(c.get("external_id"))} for c in mine]
+    items += [
+        {**r, "id": None, "source": "legacy", "migrated": False}
+        for r in legacy
+        if r["external_id"] not in seen
+    ]
+    return SearchAnswer(items=items, partial=partial)
+
+
+async def _legacy_record(side: LegacySide, customer_id: int) -> dict[str, Any] | None:
+    """The cached copy if there is one, else the legacy system's (within its deadline)."""
+    cached = await side.cache.peek(_customer_key(customer_id))
+    if cached is not None:
+        return cached.value
+    customer = await side.client.get_customer(customer_id)
+    if customer is None:
+        return None
+    record = client_from_legacy(customer).model_dump(mode="json")
+    await side.cache.remember(_customer_key(customer_id), record, _now())
+    return record
+
+
+async def edit_client(
+    reference: str,
+    patch: dict[str, Any],
+    if_match: str | None,
+    user: httpx.Auth,
+    service: httpx.Auth,
+    ours: OurClients,
+    side: LegacySide,
+) -> httpx.Response:
+    """Edits our record; a record only the legacy system has is moved into ours first.
+
+    Two edits of one legacy record at once move it once (the move is idempotent); the second
+    edit then meets the first's version and gets a clean 412.
+    """
+    our_id = _our_id(reference)
+    if our_id is not None:
+        return await _forward_patch(ours, our_id, patch, if_match, user)
+    customer_id = legacy_customer_id(reference)
+    if customer_id is None:
+        raise LegacyRecordNotFound(f"{reference!r} is neither our client id nor a legacy id")
+    external_id = customer_external_id(customer_id)
+    held = (await ours.held([external_id], service)).get(external_id)
+    if held is None:
+        record = await _legacy_record(side, customer_id)
+        if record is None:
+            raise LegacyRecordNotFound(f"the legacy system has no customer {customer_id}")
+        moved = (await ours.move_in([record], service))[0]
+        held = {"id": moved["id"], "version": moved["version"]}
+        # The user edits the legacy copy they saw, which is our version 1 once moved in: an edit
+        # that raced them to it makes theirs a clean 412.
+        if_match = if_match or f'"{FIRST_VERSION}"'
+    return await _forward_patch(ours, uuid.UUID(str(held["id"])), patch, if_match, user)
+
+
+def _our_id(reference: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(reference)
+    except ValueError:
+        return None
+
+
+async def _forward_patch(
+    ours: OurClients,
+    client_id: uuid.UUID,
+    patch: dict[str, Any],
+    if_match: str | None,
+    user: httpx.Auth,
+) -> httpx.Response:
+    headers = {"If-Match": if_match} if if_match else None
+    return await ours.forward("PATCH", client_path(client_id), user, json=patch, headers=headers)

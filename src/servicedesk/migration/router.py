@@ -1,0 +1,94 @@
+"""HTTP endpoints of the migration proxy: the one way the UI and other services reach clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import httpx
+from fastapi import APIRouter, Body, Header, Query, Request, Response
+
+from servicedesk.kernel.calls import UserToken
+from servicedesk.kernel.errors import NotFound, ServiceUnavailable, problems
+from servicedesk.migration.auth import ClientReader, ClientWriter
+from servicedesk.migration.clients_proxy import LegacySide, edit_client, search_clients
+from servicedesk.migration.our_clients import CLIENTS, OurClients
+
+PARTIAL_HEADER = "X-Partial-Sources"
+router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
+
+
+@dataclass
+class Proxy:
+    ours: OurClients
+    legacy: LegacySide
+    service_auth: httpx.Auth
+
+
+def _proxy(request: Request) -> Proxy:
+    proxy: Proxy = request.app.state.proxy
+    return proxy
+
+
+def _passed_on(answer: httpx.Response) -> Response:
+    headers = {k: v for k, v in answer.headers.items() if k.lower() in {"etag", "location"}}
+    return Response(
+        answer.content,
+        status_code=answer.status_code,
+        media_type=answer.headers.get("content-type"),
+        headers=headers,
+    )
+
+
+@router.get("/search", responses=problems(ServiceUnavailable))
+async def search(
+    principal: ClientReader,
+    request: Request,
+    response: Response,
+    q: Annotated[str, Query(min_length=1, max_length=100)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """Ours, then what only the legacy system has. If the legacy system is slow, failing or its
+    breaker open, the answer still comes: `partial` (and the X-Partial-Sources header) says so."""
+    proxy = _proxy(request)
+    answer = await search_clients(
+        q, limit, UserToken(principal.token), proxy.service_auth, proxy.ours, proxy.legacy
+    )
+    partial = None
+    if answer.partial is not None:
+        response.headers[PARTIAL_HEADER] = answer.partial.header()
+        partial = {"source": answer.partial.source, "reason": answer.partial.reason}
+    return {"items": answer.items, "partial": partial}
+
+
+@router.post("", status_code=201, responses=problems(ServiceUnavailable))
+async def create(
+    principal: ClientWriter, request: Request, body: Annotated[dict[str, Any], Body()]
+) -> Response:
+    """New clients are ours: passed on to the clients service, which validates them."""
+    proxy = _proxy(request)
+    return _passed_on(
+        await proxy.ours.forward("POST", CLIENTS, UserToken(principal.token), json=body)
+    )
+
+
+@router.patch("/{reference}", responses=problems(NotFound, ServiceUnavailable))
+async def edit(
+    reference: str,
+    principal: ClientWriter,
+    request: Request,
+    body: Annotated[dict[str, Any], Body()],
+    if_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """`reference` is our id, or a legacy id (`LC-<n>`): a legacy-only record is moved in first."""
+    proxy = _proxy(request)
+    answer = await edit_client(
+        reference,
+        body,
+        if_match,
+        UserToken(principal.token),
+        proxy.service_auth,
+        proxy.ours,
+        proxy.legacy,
+    )
+    return _passed_on(answer)

@@ -1,0 +1,133 @@
+"""The proxy's HTTP API as the UI calls it, with the clients service and the legacy simulator
+running as processes."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from servicedesk.kernel.settings import RedisSettings
+from servicedesk.migration.app import create_app
+from servicedesk.migration.settings import MigrationSettings
+from tests.legacy.conftest import wait_for_standby
+from tests.support.apps import serve
+from tests.support.infra import admin_connection
+from tests.support.processes import start_service, stop, wait_ready
+from tests.support.tokens import TokenShop, bearer
+
+CREATED = datetime(2022, 5, 6, 9, 30)
+
+
+@pytest.fixture(scope="module")
+async def upstream() -> AsyncIterator[tuple[str, str]]:
+    clients, legacy = start_service("clients", 18502), start_service("legacy", 18505)
+    try:
+        await wait_ready(clients)
+        await wait_ready(legacy)
+        yield clients.url, legacy.url
+    finally:
+        stop(clients)
+        stop(legacy)
+
+
+@pytest.fixture(scope="module")
+async def legacy_customer() -> AsyncIterator[tuple[int, str]]:
+    customer_id = 2_200_000_000 + random.randrange(1_000_000)
+    name = "Прокс" + "".join(random.choices("абвгдежзиклмнопрст", k=7)) + " Олег Олегович"
+    admin = await admin_connection()
+    await admin.execute(
+        "insert into legacy.customers values ($1, $2, 'P', '', '', '', $3, $3)",
+        customer_id,
+        name,
+        CREATED,
+    )
+    await wait_for_standby()
+    try:
+        yield customer_id, name
+    finally:
+        await admin.execute("delete from legacy.customers where customer_id = $1", customer_id)
+        await admin.close()
+
+
+def _settings(upstream: tuple[str, str], **changes: object) -> MigrationSettings:
+    clients_url, legacy_url = upstream
+    return MigrationSettings(clients_url=clients_url, legacy_url=legacy_url, **changes)
+
+
+@pytest.fixture(scope="module")
+async def proxy(upstream: tuple[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(create_app(_settings(upstream))) as client:
+        yield client
+
+
+async def test_search_create_and_edit_through_the_proxy(
+    proxy: httpx.AsyncClient, tokens: TokenShop, legacy_customer: tuple[int, str]
+) -> None:
+    agent = bearer(await tokens.access("agent1"))
+    customer_id, name = legacy_customer
+    surname = name.split()[0]
+
+    created = await proxy.post(
+        "/api/v1/clients",
+        json={"display_name": f"{surname} Новый", "kind": "person"},
+        headers=agent,
+    )
+    assert created.status_code == 201, created.text
+    assert created.headers["location"].startswith("/api/v1/clients/")
+
+    found = await proxy.get("/api/v1/clients/search", params={"q": surname}, headers=agent)
+    assert found.status_code == 200, found.text
+    assert "x-partial-sources" not in found.headers
+    body = found.json()
+    assert body["partial"] is None
+    assert {(i["display_name"], i["source"]) for i in body["items"]} >= {
+        (f"{surname} Новый", "ours"),
+        (name, "legacy"),
+    }
+
+    edited = await proxy.patch(
+        f"/api/v1/clients/LC-{customer_id}", json={"email": "oleg@example.com"}, headers=agent
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["external_id"] == f"LC-{customer_id}"
+    assert edited.headers["etag"] == '"2"'
+
+    again = await proxy.get("/api/v1/clients/search", params={"q": surname}, headers=agent)
+    migrated = [i for i in again.json()["items"] if i["external_id"] == f"LC-{customer_id}"]
+    assert [(i["source"], i["migrated"]) for i in migrated] == [("ours", True)]
+
+
+async def test_bad_input_is_our_services_problem_passed_on(
+    proxy: httpx.AsyncClient, tokens: TokenShop
+) -> None:
+    agent = bearer(await tokens.access("agent1"))
+    response = await proxy.post("/api/v1/clients", json={"kind": "robot"}, headers=agent)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_who_may_use_the_proxy(proxy: httpx.AsyncClient, tokens: TokenShop) -> None:
+    reporter = bearer(await tokens.access("reporter1"))
+    assert (await proxy.get("/api/v1/clients/search?q=x", headers=reporter)).status_code == 403
+    assert (await proxy.get("/api/v1/clients/search?q=x")).status_code == 401
+
+
+async def test_without_redis_it_serves_uncached_and_says_so(
+    upstream: tuple[str, str], tokens: TokenShop, legacy_customer: tuple[int, str]
+) -> None:
+    settings = _settings(upstream, redis=RedisSettings(url=SecretStr("redis://127.0.0.1:9/0")))
+    async with serve(create_app(settings)) as proxy:
+        ready = await proxy.get("/health/ready")
+        assert ready.status_code == 200, "still ready: Redis only speeds it up"
+        assert ready.json()["checks"]["redis"]["ok"] is False
+        agent = bearer(await tokens.access("agent1"))
+        surname = legacy_customer[1].split()[0]
+        found = await proxy.get("/api/v1/clients/search", params={"q": surname}, headers=agent)
+    assert found.status_code == 200, found.text
+    assert found.headers["x-partial-sources"] == "cache=redis-unavailable"
+    assert legacy_customer[1] in {i["display_name"] for i in found.json()["items"]}
