@@ -20,14 +20,11 @@ from servicedesk.legacy.app import create_app as create_legacy
 from servicedesk.legacy.settings import LegacySettings
 from servicedesk.migration.breaker import CircuitBreaker
 from servicedesk.migration.cache import LegacyCache
-from servicedesk.migration.clients_proxy import (
-    LegacySide,
-    SearchAnswer,
-    edit_client,
-    search_clients,
-)
+from servicedesk.migration.clients_proxy import SearchAnswer, edit_client, search_clients
 from servicedesk.migration.legacy_client import LegacyClient
+from servicedesk.migration.moving import LegacySide, Ours
 from servicedesk.migration.our_clients import OurClients
+from servicedesk.migration.our_orders import OurOrders
 from tests.legacy.conftest import wait_for_standby
 from tests.support.apps import serve
 from tests.support.infra import REDIS_URL, admin_connection
@@ -95,10 +92,15 @@ async def people(tokens: TokenShop) -> tuple[httpx.Auth, httpx.Auth]:
     return UserToken(await tokens.access("agent1")), UserToken(await tokens.service("migration"))
 
 
+def _ours(clients_api: httpx.AsyncClient, people: tuple[httpx.Auth, httpx.Auth]) -> Ours:
+    unused = OurOrders(httpx.AsyncClient(base_url="http://127.0.0.1:9"))
+    return Ours(OurClients(clients_api), unused, people[1])
+
+
 async def _search(
     clients_api: httpx.AsyncClient, side: LegacySide, auths: tuple[httpx.Auth, httpx.Auth], q: str
 ) -> SearchAnswer:
-    return await search_clients(q, 20, auths[0], auths[1], OurClients(clients_api), side)
+    return await search_clients(q, 20, auths[0], _ours(clients_api, auths), side)
 
 
 async def test_search_is_ours_plus_what_only_legacy_has(
@@ -197,7 +199,7 @@ async def test_editing_a_legacy_only_record_moves_it_in_first(
 ) -> None:
     reference = f"LC-{legacy_rows.first + 1}"
     response = await edit_client(
-        reference, {"email": "anna@example.com"}, None, *people, OurClients(clients_api), side
+        reference, {"email": "anna@example.com"}, None, people[0], _ours(clients_api, people), side
     )
     assert response.status_code == 200, response.text
     edited = response.json()
@@ -214,14 +216,14 @@ async def test_two_edits_of_one_legacy_record_at_once(
     legacy_rows: Legacy,
 ) -> None:
     reference = f"LC-{legacy_rows.first}"
-    ours = OurClients(clients_api)
+    ours = _ours(clients_api, people)
     answers = await asyncio.gather(
-        edit_client(reference, {"email": "a@example.com"}, None, *people, ours, side),
-        edit_client(reference, {"email": "b@example.com"}, None, *people, ours, side),
+        edit_client(reference, {"email": "a@example.com"}, None, people[0], ours, side),
+        edit_client(reference, {"email": "b@example.com"}, None, people[0], ours, side),
     )
     statuses = sorted(a.status_code for a in answers)
     assert statuses == [200, 412], [a.text for a in answers]
-    held = await ours.held([reference], people[1])
+    held = await ours.clients.held([reference], people[1])
     assert list(held) == [reference], "moved in once"
     assert held[reference]["version"] == 2, "one edit applied, the other refused cleanly"
 
@@ -230,4 +232,4 @@ async def test_an_unknown_legacy_id_is_404(
     clients_api: httpx.AsyncClient, side: LegacySide, people: tuple[httpx.Auth, httpx.Auth]
 ) -> None:
     with pytest.raises(Exception, match="has no customer"):
-        await edit_client("LC-1999999999", {}, None, *people, OurClients(clients_api), side)
+        await edit_client("LC-1999999999", {}, None, people[0], _ours(clients_api, people), side)

@@ -7,10 +7,11 @@ from servicedesk.kernel.app import ServiceSpec, create_service_app
 from servicedesk.kernel.calls import ClientCredentials, service_client
 from servicedesk.migration.breaker import CircuitBreaker
 from servicedesk.migration.cache import LegacyCache
-from servicedesk.migration.clients_proxy import LegacySide
 from servicedesk.migration.legacy_client import LegacyClient
 from servicedesk.migration.models import outbox
+from servicedesk.migration.moving import LegacySide, Ours
 from servicedesk.migration.our_clients import OurClients
+from servicedesk.migration.our_orders import OurOrders
 from servicedesk.migration.router import Proxy, router
 from servicedesk.migration.settings import MigrationSettings
 
@@ -21,8 +22,13 @@ def create_app(settings: MigrationSettings | None = None) -> FastAPI:
     async def open_proxy(app: FastAPI) -> None:
         redis = app.state.redis
         legacy_http = httpx.AsyncClient()
+        service_auth = ClientCredentials(settings.keycloak, app.state.http)
         app.state.proxy = Proxy(
-            ours=OurClients(service_client(settings.clients_url, timeout_s=5)),
+            ours=Ours(
+                OurClients(service_client(settings.clients_url, timeout_s=5)),
+                OurOrders(service_client(settings.orders_url, timeout_s=5)),
+                service_auth,
+            ),
             legacy=LegacySide(
                 LegacyClient.from_settings(legacy_http, settings),
                 LegacyCache(
@@ -38,12 +44,12 @@ def create_app(settings: MigrationSettings | None = None) -> FastAPI:
                     open_s=settings.breaker_open_s,
                 ),
             ),
-            service_auth=ClientCredentials(settings.keycloak, app.state.http),
         )
         app.state.legacy_http = legacy_http
 
     async def close_proxy(app: FastAPI) -> None:
-        await app.state.proxy.ours.http.aclose()
+        await app.state.proxy.ours.clients.http.aclose()
+        await app.state.proxy.ours.orders.http.aclose()
         await app.state.legacy_http.aclose()
 
     return create_service_app(

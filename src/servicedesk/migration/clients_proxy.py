@@ -11,15 +11,18 @@ from typing import Any
 
 import httpx
 
-from servicedesk.kernel.errors import NotFound
-from servicedesk.migration.breaker import CircuitBreaker
-from servicedesk.migration.cache import LegacyCache
-from servicedesk.migration.legacy_client import LegacyClient, LegacyUnavailable
+from servicedesk.migration.legacy_client import LegacyUnavailable
+from servicedesk.migration.moving import (
+    LegacyRecordNotFound,
+    LegacySide,
+    Ours,
+    customer_key,
+    move_customer,
+)
 from servicedesk.migration.our_clients import OurClients, client_path
 from servicedesk.migration.translation import (
     TranslationError,
     client_from_legacy,
-    customer_external_id,
     legacy_customer_id,
 )
 
@@ -35,13 +38,6 @@ class Partial:
         return f"{self.source}={self.reason}"
 
 
-@dataclass
-class LegacySide:
-    client: LegacyClient
-    cache: LegacyCache
-    breaker: CircuitBreaker
-
-
 @dataclass(frozen=True, slots=True)
 class SearchAnswer:
     items: list[dict[str, Any]]
@@ -49,14 +45,6 @@ class SearchAnswer:
 
 
 FIRST_VERSION = 1
-
-
-class LegacyRecordNotFound(NotFound):
-    code = "client-not-found"
-
-
-def _customer_key(customer_id: int) -> str:
-    return f"customer:{customer_id}"
 
 
 def _search_key(query: str, limit: int) -> str:
@@ -77,7 +65,7 @@ async def _legacy_matches(
             except TranslationError:
                 continue
             records.append(record)
-            await side.cache.remember(_customer_key(customer.customer_id), record, _now())
+            await side.cache.remember(customer_key(customer.customer_id), record, _now())
         return {"records": records}
 
     key = _search_key(query, limit)
@@ -107,16 +95,15 @@ async def search_clients(
     query: str,
     limit: int,
     user: httpx.Auth,
-    service: httpx.Auth,
-    ours: OurClients,
+    ours: Ours,
     side: LegacySide,
 ) -> SearchAnswer:
     """Ours first (a record we hold always wins), then the legacy-only matches."""
     mine, (legacy, partial) = await asyncio.gather(
-        ours.search(query, limit, user), _legacy_matches(side, query, limit)
+        ours.clients.search(query, limit, user), _legacy_matches(side, query, limit)
     )
     legacy_ids = [r["external_id"] for r in legacy]
-    held = await ours.held(legacy_ids, service) if legacy_ids else {}
+    held = await ours.clients.held(legacy_ids, ours.service_auth) if legacy_ids else {}
     seen = {c["external_id"] for c in mine if c.get("external_id")} | set(held)
     items = [{**c, "source": "ours", "migrated": bool(c.get("external_id"))} for c in mine]
     items += [
@@ -127,26 +114,12 @@ async def search_clients(
     return SearchAnswer(items=items, partial=partial)
 
 
-async def _legacy_record(side: LegacySide, customer_id: int) -> dict[str, Any] | None:
-    """The cached copy if there is one, else the legacy system's (within its deadline)."""
-    cached = await side.cache.peek(_customer_key(customer_id))
-    if cached is not None:
-        return cached.value
-    customer = await side.client.get_customer(customer_id)
-    if customer is None:
-        return None
-    record = client_from_legacy(customer).model_dump(mode="json")
-    await side.cache.remember(_customer_key(customer_id), record, _now())
-    return record
-
-
 async def edit_client(
     reference: str,
     patch: dict[str, Any],
     if_match: str | None,
     user: httpx.Auth,
-    service: httpx.Auth,
-    ours: OurClients,
+    ours: Ours,
     side: LegacySide,
 ) -> httpx.Response:
     """Edits our record; a record only the legacy system has is moved into ours first.
@@ -156,22 +129,15 @@ async def edit_client(
     """
     our_id = _our_id(reference)
     if our_id is not None:
-        return await _forward_patch(ours, our_id, patch, if_match, user)
+        return await _forward_patch(ours.clients, our_id, patch, if_match, user)
     customer_id = legacy_customer_id(reference)
     if customer_id is None:
         raise LegacyRecordNotFound(f"{reference!r} is neither our client id nor a legacy id")
-    external_id = customer_external_id(customer_id)
-    held = (await ours.held([external_id], service)).get(external_id)
-    if held is None:
-        record = await _legacy_record(side, customer_id)
-        if record is None:
-            raise LegacyRecordNotFound(f"the legacy system has no customer {customer_id}")
-        moved = (await ours.move_in([record], service))[0]
-        held = {"id": moved["id"], "version": moved["version"]}
-        # The user edits the legacy copy they saw, which is our version 1 once moved in: an edit
-        # that raced them to it makes theirs a clean 412.
-        if_match = if_match or f'"{FIRST_VERSION}"'
-    return await _forward_patch(ours, uuid.UUID(str(held["id"])), patch, if_match, user)
+    moved = await move_customer(customer_id, side, ours)
+    # The user edits the legacy copy they saw: our version 1 once moved in. An edit that raced
+    # them to it, or any edit since, makes theirs a clean 412.
+    if_match = if_match or f'"{FIRST_VERSION}"'
+    return await _forward_patch(ours.clients, moved.id, patch, if_match, user)
 
 
 def _our_id(reference: str) -> uuid.UUID | None:

@@ -14,13 +14,45 @@ CLIENTS = "/api/v1/clients"
 
 
 class OurServiceFailed(ServiceUnavailable):
-    code, title = "clients-unavailable", "Clients service unavailable"
+    code, title = "our-service-unavailable", "Our service unavailable"
 
 
-class OurClients:
+class OurService:
+    """Calls to one of our services; failures become 503 problems of the proxy."""
+
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
 
+    async def forward(
+        self,
+        method: str,
+        path: str,
+        auth: httpx.Auth,
+        *,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """A user's request passed on as it is; our service's answer, whatever it is, goes back."""
+        try:
+            return await self.http.request(method, path, auth=auth, json=json, headers=headers)
+        except httpx.HTTPError as exc:
+            raise OurServiceFailed(f"our service did not answer: {type(exc).__name__}") from exc
+
+    async def _call(
+        self, method: str, path: str, auth: httpx.Auth, **kwargs: Any
+    ) -> httpx.Response:
+        try:
+            response = await self.http.request(method, path, auth=auth, **kwargs)
+        except httpx.HTTPError as exc:
+            raise OurServiceFailed(f"our service did not answer: {type(exc).__name__}") from exc
+        if response.status_code >= 400:
+            raise OurServiceFailed(
+                f"our service answered {response.status_code} to {method} {path}"
+            )
+        return response
+
+
+class OurClients(OurService):
     async def search(self, query: str, limit: int, auth: httpx.Auth) -> list[dict[str, Any]]:
         response = await self._call(
             "GET", f"{CLIENTS}/search", auth, params={"q": query, "limit": limit}
@@ -44,38 +76,6 @@ class OurClients:
         response = await self._call("POST", f"{CLIENTS}/bulk-upsert", auth, json=body)
         results: list[dict[str, Any]] = response.json()
         return results
-
-    async def forward(
-        self,
-        method: str,
-        path: str,
-        auth: httpx.Auth,
-        *,
-        json: Any = None,
-        headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        """A user's request passed on as it is; our service's answer, whatever it is, goes back."""
-        try:
-            return await self.http.request(method, path, auth=auth, json=json, headers=headers)
-        except httpx.HTTPError as exc:
-            raise OurServiceFailed(
-                f"the clients service did not answer: {type(exc).__name__}"
-            ) from exc
-
-    async def _call(
-        self, method: str, path: str, auth: httpx.Auth, **kwargs: Any
-    ) -> httpx.Response:
-        try:
-            response = await self.http.request(method, path, auth=auth, **kwargs)
-        except httpx.HTTPError as exc:
-            raise OurServiceFailed(
-                f"the clients service did not answer: {type(exc).__name__}"
-            ) from exc
-        if response.status_code >= 400:
-            raise OurServiceFailed(
-                f"the clients service answered {response.status_code} to {method} {path}"
-            )
-        return response
 
 
 def client_path(client_id: uuid.UUID) -> str:

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Body, Header, Query, Request, Response
 from servicedesk.kernel.calls import UserToken
 from servicedesk.kernel.errors import NotFound, ServiceUnavailable, problems
 from servicedesk.migration.auth import ClientReader, ClientWriter
-from servicedesk.migration.clients_proxy import LegacySide, edit_client, search_clients
-from servicedesk.migration.our_clients import CLIENTS, OurClients
+from servicedesk.migration.clients_proxy import edit_client, search_clients
+from servicedesk.migration.moving import LegacySide, Ours
+from servicedesk.migration.our_clients import CLIENTS
 
 PARTIAL_HEADER = "X-Partial-Sources"
 router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
@@ -20,9 +21,8 @@ router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
 
 @dataclass
 class Proxy:
-    ours: OurClients
+    ours: Ours
     legacy: LegacySide
-    service_auth: httpx.Auth
 
 
 def _proxy(request: Request) -> Proxy:
@@ -51,9 +51,7 @@ async def search(
     """Ours, then what only the legacy system has. If the legacy system is slow, failing or its
     breaker open, the answer still comes: `partial` (and the X-Partial-Sources header) says so."""
     proxy = _proxy(request)
-    answer = await search_clients(
-        q, limit, UserToken(principal.token), proxy.service_auth, proxy.ours, proxy.legacy
-    )
+    answer = await search_clients(q, limit, UserToken(principal.token), proxy.ours, proxy.legacy)
     partial = None
     if answer.partial is not None:
         response.headers[PARTIAL_HEADER] = answer.partial.header()
@@ -67,9 +65,8 @@ async def create(
 ) -> Response:
     """New clients are ours: passed on to the clients service, which validates them."""
     proxy = _proxy(request)
-    return _passed_on(
-        await proxy.ours.forward("POST", CLIENTS, UserToken(principal.token), json=body)
-    )
+    user = UserToken(principal.token)
+    return _passed_on(await proxy.ours.clients.forward("POST", CLIENTS, user, json=body))
 
 
 @router.patch("/{reference}", responses=problems(NotFound, ServiceUnavailable))
@@ -82,13 +79,6 @@ async def edit(
 ) -> Response:
     """`reference` is our id, or a legacy id (`LC-<n>`): a legacy-only record is moved in first."""
     proxy = _proxy(request)
-    answer = await edit_client(
-        reference,
-        body,
-        if_match,
-        UserToken(principal.token),
-        proxy.service_auth,
-        proxy.ours,
-        proxy.legacy,
-    )
+    user = UserToken(principal.token)
+    answer = await edit_client(reference, body, if_match, user, proxy.ours, proxy.legacy)
     return _passed_on(answer)

@@ -16,6 +16,7 @@ class MigrationSettings(ServiceSettings):
     db: DatabaseSettings = DatabaseSettings.local("migration")
     keycloak: KeycloakSettings = KeycloakSettings.local("migration")
     clients_url: str = Field("http://localhost:8002", description="our clients service")
+    orders_url: str = Field("http://localhost:8003", description="our orders service")
     breaker_threshold: int = Field(5, ge=1, description="failures in a row that open it")
     breaker_open_s: float = Field(10.0, gt=0, description="how long it stays open")
     cache_ttl_s: float = Field(300.0, gt=0, description="life of a cached legacy record")

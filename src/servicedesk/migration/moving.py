@@ -1,0 +1,92 @@
+"""Moving legacy records into ours, parents before children, through the idempotent bulk
+endpoints: a record moved twice, or by two callers at once, exists once."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from servicedesk.kernel.errors import NotFound
+from servicedesk.migration.breaker import CircuitBreaker
+from servicedesk.migration.cache import LegacyCache
+from servicedesk.migration.legacy_client import LegacyClient
+from servicedesk.migration.our_clients import OurClients
+from servicedesk.migration.our_orders import OurOrders
+from servicedesk.migration.translation import (
+    client_from_legacy,
+    customer_external_id,
+    order_external_id,
+    order_from_legacy,
+)
+
+
+@dataclass
+class LegacySide:
+    client: LegacyClient
+    cache: LegacyCache
+    breaker: CircuitBreaker
+
+
+@dataclass
+class Ours:
+    clients: OurClients
+    orders: OurOrders
+    service_auth: httpx.Auth  # the migration service's own account: moving is its job
+
+
+class LegacyRecordNotFound(NotFound):
+    code = "legacy-record-not-found"
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    id: uuid.UUID
+    version: int
+    created: bool  # False: we held it already (moved before, or by a concurrent caller)
+
+
+def customer_key(customer_id: int) -> str:
+    return f"customer:{customer_id}"
+
+
+async def legacy_client_record(side: LegacySide, customer_id: int) -> dict[str, Any] | None:
+    """The cached copy if there is one, else the legacy system's (within its deadline)."""
+    cached = await side.cache.peek(customer_key(customer_id))
+    if cached is not None:
+        return cached.value
+    customer = await side.client.get_customer(customer_id)
+    if customer is None:
+        return None
+    record = client_from_legacy(customer).model_dump(mode="json")
+    await side.cache.remember(customer_key(customer_id), record, time.time())
+    return record
+
+
+async def move_customer(customer_id: int, side: LegacySide, ours: Ours) -> Moved:
+    external_id = customer_external_id(customer_id)
+    held = (await ours.clients.held([external_id], ours.service_auth)).get(external_id)
+    if held is not None:
+        return Moved(uuid.UUID(str(held["id"])), int(held["version"]), created=False)
+    record = await legacy_client_record(side, customer_id)
+    if record is None:
+        raise LegacyRecordNotFound(f"the legacy system has no customer {customer_id}")
+    result = (await ours.clients.move_in([record], ours.service_auth))[0]
+    return Moved(uuid.UUID(result["id"]), int(result["version"]), result["outcome"] == "created")
+
+
+async def move_order(order_id: int, side: LegacySide, ours: Ours) -> Moved:
+    """Moves the order, and its client first."""
+    held = await ours.orders.by_external_id(order_external_id(order_id), ours.service_auth)
+    if held is not None:
+        return Moved(uuid.UUID(str(held["id"])), 1, created=False)
+    order = await side.client.get_order(order_id)
+    if order is None:
+        raise LegacyRecordNotFound(f"the legacy system has no order {order_id}")
+    client = await move_customer(order.customer_id, side, ours)
+    record = order_from_legacy(order, client.id).model_dump(mode="json")
+    result = (await ours.orders.move_in([record], ours.service_auth))[0]
+    return Moved(uuid.UUID(result["id"]), 1, result["outcome"] == "created")
