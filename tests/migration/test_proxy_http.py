@@ -24,43 +24,70 @@ CREATED = datetime(2022, 5, 6, 9, 30)
 
 
 @pytest.fixture(scope="module")
-async def upstream() -> AsyncIterator[tuple[str, str]]:
+async def upstream() -> AsyncIterator[tuple[str, str, str]]:
     clients, legacy = start_service("clients", 18502), start_service("legacy", 18505)
+    orders = start_service("orders", 18503, {"SD_ORDERS_CLIENTS_URL": clients.url})
     try:
-        await wait_ready(clients)
-        await wait_ready(legacy)
-        yield clients.url, legacy.url
+        for service in (clients, legacy, orders):
+            await wait_ready(service)
+        yield clients.url, legacy.url, orders.url
     finally:
-        stop(clients)
-        stop(legacy)
+        for service in (clients, legacy, orders):
+            stop(service)
+
+
+async def _legacy_customer(with_orders: int = 0) -> tuple[int, str]:
+    customer_id = 2_200_000_000 + random.randrange(10_000_000) * 10
+    name = "Прокс" + "".join(random.choices("абвгдежзиклмнопрст", k=7)) + " Олег Олегович"
+    admin = await admin_connection()
+    try:
+        await admin.execute(
+            "insert into legacy.customers values ($1, $2, 'P', '', '', '', $3, $3)",
+            customer_id,
+            name,
+            CREATED,
+        )
+        for n in range(with_orders):
+            await admin.execute(
+                "insert into legacy.orders values ($1, $2, $3, 'ЗАКР', 990.5, 'RUR',"
+                ' \'[{"Article": "A-1", "Name": "Кабель", "Qty": 1,'
+                ' "Price": "990,50"}]\', $4)',
+                customer_id + n,
+                f"T/{customer_id + n}",
+                customer_id,
+                CREATED,
+            )
+    finally:
+        await admin.close()
+    await wait_for_standby()
+    return customer_id, name
+
+
+async def _forget_legacy(customer_id: int) -> None:
+    admin = await admin_connection()
+    try:
+        await admin.execute("delete from legacy.orders where customer_id = $1", customer_id)
+        await admin.execute("delete from legacy.customers where customer_id = $1", customer_id)
+    finally:
+        await admin.close()
 
 
 @pytest.fixture(scope="module")
 async def legacy_customer() -> AsyncIterator[tuple[int, str]]:
-    customer_id = 2_200_000_000 + random.randrange(1_000_000)
-    name = "Прокс" + "".join(random.choices("абвгдежзиклмнопрст", k=7)) + " Олег Олегович"
-    admin = await admin_connection()
-    await admin.execute(
-        "insert into legacy.customers values ($1, $2, 'P', '', '', '', $3, $3)",
-        customer_id,
-        name,
-        CREATED,
+    customer = await _legacy_customer()
+    yield customer
+    await _forget_legacy(customer[0])
+
+
+def _settings(upstream: tuple[str, str, str], **changes: object) -> MigrationSettings:
+    clients_url, legacy_url, orders_url = upstream
+    return MigrationSettings(
+        clients_url=clients_url, legacy_url=legacy_url, orders_url=orders_url, **changes
     )
-    await wait_for_standby()
-    try:
-        yield customer_id, name
-    finally:
-        await admin.execute("delete from legacy.customers where customer_id = $1", customer_id)
-        await admin.close()
-
-
-def _settings(upstream: tuple[str, str], **changes: object) -> MigrationSettings:
-    clients_url, legacy_url = upstream
-    return MigrationSettings(clients_url=clients_url, legacy_url=legacy_url, **changes)
 
 
 @pytest.fixture(scope="module")
-async def proxy(upstream: tuple[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+async def proxy(upstream: tuple[str, str, str]) -> AsyncIterator[httpx.AsyncClient]:
     async with serve(create_app(_settings(upstream))) as client:
         yield client
 
@@ -118,7 +145,7 @@ async def test_who_may_use_the_proxy(proxy: httpx.AsyncClient, tokens: TokenShop
 
 
 async def test_without_redis_it_serves_uncached_and_says_so(
-    upstream: tuple[str, str], tokens: TokenShop, legacy_customer: tuple[int, str]
+    upstream: tuple[str, str, str], tokens: TokenShop, legacy_customer: tuple[int, str]
 ) -> None:
     settings = _settings(upstream, redis=RedisSettings(url=SecretStr("redis://127.0.0.1:9/0")))
     async with serve(create_app(settings)) as proxy:
@@ -131,3 +158,32 @@ async def test_without_redis_it_serves_uncached_and_says_so(
     assert found.status_code == 200, found.text
     assert found.headers["x-partial-sources"] == "cache=redis-unavailable"
     assert legacy_customer[1] in {i["display_name"] for i in found.json()["items"]}
+
+
+async def test_a_clients_orders_come_from_both_systems(
+    proxy: httpx.AsyncClient, tokens: TokenShop
+) -> None:
+    agent = bearer(await tokens.access("agent1"))
+    customer_id, _ = await _legacy_customer(with_orders=2)
+    try:
+        before = await proxy.get(
+            "/api/v1/orders", params={"client": f"LC-{customer_id}"}, headers=agent
+        )
+        assert before.status_code == 200, before.text
+        assert [o["source"] for o in before.json()["items"]] == ["legacy", "legacy"]
+        assert before.json()["items"][0]["currency"] == "RUB"
+
+        body = {"client_id": f"LC-{customer_id}", "currency": "RUB", "total_amount": "100"}
+        created = await proxy.post("/api/v1/orders", json=body, headers=agent)
+        assert created.status_code == 201, created.text
+
+        after = await proxy.get(
+            "/api/v1/orders", params={"client": f"LC-{customer_id}"}, headers=agent
+        )
+        sources = sorted(o["source"] for o in after.json()["items"])
+        assert sources == ["legacy", "legacy", "ours"], "the new order is ours, its client moved in"
+        client_id = created.json()["client_id"]
+        by_our_id = await proxy.get("/api/v1/orders", params={"client": client_id}, headers=agent)
+        assert sorted(o["source"] for o in by_our_id.json()["items"]) == sources
+    finally:
+        await _forget_legacy(customer_id)

@@ -35,7 +35,7 @@ class RunningService:
         return self.log_path.read_text(encoding="utf-8").splitlines()
 
 
-def start_service(name: str, port: int) -> RunningService:
+def start_service(name: str, port: int, env: dict[str, str] | None = None) -> RunningService:
     """Starts the service as supervisord does: its workers, and metrics shared through files."""
     log_dir = ARTIFACTS / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -45,7 +45,7 @@ def start_service(name: str, port: int) -> RunningService:
     shutil.rmtree(metrics, ignore_errors=True)
     metrics.mkdir(parents=True)
     command = service_command(service, ROOT, port)
-    environment = os.environ | {"PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+    environment = os.environ | {"PROMETHEUS_MULTIPROC_DIR": str(metrics)} | (env or {})
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, env=environment, start_new_session=True

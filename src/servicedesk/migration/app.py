@@ -12,7 +12,7 @@ from servicedesk.migration.models import outbox
 from servicedesk.migration.moving import LegacySide, Ours
 from servicedesk.migration.our_clients import OurClients
 from servicedesk.migration.our_orders import OurOrders
-from servicedesk.migration.router import Proxy, router
+from servicedesk.migration.router import Proxy, orders_router, router
 from servicedesk.migration.settings import MigrationSettings
 
 
@@ -60,7 +60,7 @@ def create_app(settings: MigrationSettings | None = None) -> FastAPI:
             keycloak=settings.keycloak,
             database=settings.db,
             outbox=outbox,
-            routers=[router],
+            routers=[router, orders_router],
             redis_critical=False,
             on_startup=[open_proxy],
             on_shutdown=[close_proxy],

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from servicedesk.migration.legacy_client import LegacyUnavailable
+from servicedesk.migration.legacy_reads import Partial, read_records
 from servicedesk.migration.moving import (
     LegacyRecordNotFound,
     LegacySide,
@@ -25,17 +25,6 @@ from servicedesk.migration.translation import (
     client_from_legacy,
     legacy_customer_id,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Partial:
-    """Why an answer lacks a source: which one, and what went wrong with it."""
-
-    source: str
-    reason: str
-
-    def header(self) -> str:
-        return f"{self.source}={self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +45,7 @@ async def _legacy_matches(
 ) -> tuple[list[dict[str, Any]], Partial | None]:
     """Legacy customers matching the query, translated; cached, each one and the list."""
 
-    async def fetch() -> dict[str, Any]:
+    async def fetch() -> list[dict[str, Any]]:
         page = await side.client.search_customers(name=query, offset=0, count=limit)
         records = []
         for customer in page.rows:
@@ -65,30 +54,10 @@ async def _legacy_matches(
             except TranslationError:
                 continue
             records.append(record)
-            await side.cache.remember(customer_key(customer.customer_id), record, _now())
-        return {"records": records}
+            await side.cache.remember(customer_key(customer.customer_id), record, time.time())
+        return records
 
-    key = _search_key(query, limit)
-    if not await side.breaker.allow():
-        return _records(await side.cache.peek(key)), Partial("legacy", "breaker-open")
-    try:
-        answer = await side.cache.get_or_fetch(key, fetch)
-    except LegacyUnavailable as exc:
-        await side.breaker.record_failure()
-        return _records(await side.cache.peek(key)), Partial("legacy", exc.reason)
-    if not answer.hit:
-        await side.breaker.record_success()
-    partial = None if answer.cached else Partial("cache", "redis-unavailable")
-    return _records(answer), partial
-
-
-def _records(cached: Any) -> list[dict[str, Any]]:
-    value = getattr(cached, "value", None)
-    return list(value["records"]) if value else []
-
-
-def _now() -> float:
-    return time.time()
+    return await read_records(side, _search_key(query, limit), fetch)
 
 
 async def search_clients(

@@ -13,6 +13,7 @@ from servicedesk.kernel.errors import NotFound, ServiceUnavailable, problems
 from servicedesk.migration.auth import ClientReader, ClientWriter
 from servicedesk.migration.clients_proxy import edit_client, search_clients
 from servicedesk.migration.moving import LegacySide, Ours
+from servicedesk.migration.orders_proxy import create_order, orders_of_client
 from servicedesk.migration.our_clients import CLIENTS
 
 PARTIAL_HEADER = "X-Partial-Sources"
@@ -55,7 +56,7 @@ async def search(
     partial = None
     if answer.partial is not None:
         response.headers[PARTIAL_HEADER] = answer.partial.header()
-        partial = {"source": answer.partial.source, "reason": answer.partial.reason}
+        partial = answer.partial.body()
     return {"items": answer.items, "partial": partial}
 
 
@@ -81,4 +82,35 @@ async def edit(
     proxy = _proxy(request)
     user = UserToken(principal.token)
     answer = await edit_client(reference, body, if_match, user, proxy.ours, proxy.legacy)
+    return _passed_on(answer)
+
+
+orders_router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
+
+
+@orders_router.get("", responses=problems(NotFound, ServiceUnavailable))
+async def orders_of_a_client(
+    principal: ClientReader,
+    request: Request,
+    response: Response,
+    client: Annotated[str, Query(min_length=1, max_length=64, description="our id or LC-<n>")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> dict[str, Any]:
+    """A client's orders from both systems; `partial` says when the legacy side is missing."""
+    proxy = _proxy(request)
+    user = UserToken(principal.token)
+    answer = await orders_of_client(client, limit, user, proxy.ours, proxy.legacy)
+    if answer.partial is not None:
+        response.headers[PARTIAL_HEADER] = answer.partial.header()
+    partial = answer.partial.body() if answer.partial else None
+    return {"items": answer.items, "partial": partial}
+
+
+@orders_router.post("", status_code=201, responses=problems(NotFound, ServiceUnavailable))
+async def create_an_order(
+    principal: ClientWriter, request: Request, body: Annotated[dict[str, Any], Body()]
+) -> Response:
+    """New orders are ours; `client_id` may name a legacy-only client, moved in first."""
+    proxy = _proxy(request)
+    answer = await create_order(body, UserToken(principal.token), proxy.ours, proxy.legacy)
     return _passed_on(answer)
