@@ -26,6 +26,11 @@ class DatabaseSettings(BaseModel):
     replica_wait_ms: int = 150
     read_your_writes_ttl_s: int = 60
 
+    def primary_dsn(self) -> str:
+        """The primary's URL as plain asyncpg takes it (for tools outside SQLAlchemy)."""
+        url = self.primary_url.get_secret_value().replace("postgresql+asyncpg://", "postgresql://")
+        return url.replace("ssl=", "sslmode=")
+
     @classmethod
     def local(cls, role: str) -> DatabaseSettings:
         password = f"{LOCAL_SECRET_MARK}{role}"

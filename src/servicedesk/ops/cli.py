@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from servicedesk.ops.backfill_cli import backfill_app
 from servicedesk.ops.catalogue import SERVICES
 from servicedesk.ops.keycloak_realm import (
     DEFAULT_ADMIN,
@@ -30,6 +31,7 @@ app = typer.Typer(
 )
 app.add_typer(seed_app, name="seed")
 app.add_typer(legacy_seed_app, name="seed-legacy")
+app.add_typer(backfill_app, name="backfill")
 console = Console(stderr=True)
 ROOT = Path(__file__).resolve().parents[3]
 
