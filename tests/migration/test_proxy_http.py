@@ -187,3 +187,24 @@ async def test_a_clients_orders_come_from_both_systems(
         assert sorted(o["source"] for o in by_our_id.json()["items"]) == sources
     finally:
         await _forget_legacy(customer_id)
+
+
+async def test_progress_says_what_is_known_moved_and_left(
+    proxy: httpx.AsyncClient, tokens: TokenShop, legacy_customer: tuple[int, str]
+) -> None:
+    supervisor = bearer(await tokens.access("supervisor1"))
+    response = await proxy.get("/api/v1/migration/progress", headers=supervisor)
+    assert response.status_code == 200, response.text
+    progress = response.json()
+    assert progress["legacy"] == {"reachable": True, "failure": None}
+    assert progress["breaker"] == "closed"
+    clients = progress["clients"]
+    assert clients["known_in_legacy"] >= 1
+    assert clients["held_by_us"] >= clients["moved_from_legacy"] >= 1
+    assert clients["left_to_move"] == max(
+        0, clients["known_in_legacy"] - clients["moved_from_legacy"]
+    )
+    metrics = (await proxy.get("/metrics")).text
+    assert "migration_legacy_call_seconds_bucket" in metrics
+    agent = bearer(await tokens.access("agent1"))
+    assert (await proxy.get("/api/v1/migration/progress", headers=agent)).status_code == 403

@@ -176,6 +176,14 @@ class ClientRepository:
         result = await self.session.execute(returning)
         return {str(r[0]): (r[1], r[2], bool(r[3])) for r in result}
 
+    async def stats(self) -> tuple[int, int]:
+        row = (
+            await self.session.execute(
+                select(func.count(), func.count(Client.external_id)).select_from(Client)
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
     async def by_external_ids(self, external_ids: list[str]) -> dict[str, Client]:
         result = await self.session.scalars(
             select(Client).where(Client.external_id.in_(external_ids))

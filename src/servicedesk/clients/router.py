@@ -31,6 +31,7 @@ from servicedesk.kernel.errors import (
 from servicedesk.kernel.pagination import (
     MAX_PAGE_SIZE,
     Page,
+    RecordStats,
     decode_cursor,
     encode_cursor,
     json_response,
@@ -99,6 +100,13 @@ async def search_clients(
         )
     items = MATCH_LIST.validate_python([dict(r) for r in rows])
     return json_response(Page[ClientMatch](items=items, next_cursor=next_cursor))
+
+
+@router.get("/stats", response_model=RecordStats)
+async def client_stats(_: ClientReader, session: ReadSessionDep) -> RecordStats:
+    """How many clients we hold, and how many of them came from the legacy system."""
+    total, from_legacy = await ClientRepository(session).stats()
+    return RecordStats(total=total, from_legacy=from_legacy)
 
 
 @router.get("/by-external-ids", response_model=list[ClientOut])

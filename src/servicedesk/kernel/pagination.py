@@ -16,6 +16,11 @@ _LIST: TypeAdapter[list[Any]] = TypeAdapter(list[Any])
 MAX_PAGE_SIZE = 200
 
 
+class RecordStats(BaseModel):
+    total: int
+    from_legacy: int
+
+
 class Page(BaseModel, Generic[Item]):
     items: list[Item]
     next_cursor: str | None = None

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from servicedesk.kernel.app import ServiceSpec, create_service_app
 from servicedesk.migration.models import outbox
+from servicedesk.migration.progress import progress_router
 from servicedesk.migration.router import Proxy, orders_router, router
 from servicedesk.migration.settings import MigrationSettings
 from servicedesk.migration.wiring import build_parts, close_parts
@@ -27,7 +28,7 @@ def create_app(settings: MigrationSettings | None = None) -> FastAPI:
             keycloak=settings.keycloak,
             database=settings.db,
             outbox=outbox,
-            routers=[router, orders_router],
+            routers=[router, orders_router, progress_router],
             redis_critical=False,
             on_startup=[open_proxy],
             on_shutdown=[close_proxy],

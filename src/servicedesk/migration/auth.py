@@ -4,3 +4,4 @@ from servicedesk.kernel.auth import roles_alias
 
 ClientReader = roles_alias("agent", "service")
 ClientWriter = roles_alias("agent", "service")
+ProgressReader = roles_alias("supervisor", "service")

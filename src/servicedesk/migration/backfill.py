@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import asyncpg
 
 from servicedesk.migration.legacy_client import LegacyOrder
+from servicedesk.migration.metrics import RECORDS_MOVED
 from servicedesk.migration.moving import LegacySide, Ours
 from servicedesk.migration.translation import (
     TranslationError,
@@ -103,6 +104,7 @@ class Backfill:
             read, outcomes = await page(point.legacy_offset)
             point.legacy_offset += read
             point.moved += outcomes.count("created")
+            RECORDS_MOVED.labels(entity, "backfill").inc(outcomes.count("created"))
             point.kept += outcomes.count("kept")
             point.failed += outcomes.count("failed")
             await self.checkpoints.save(point)

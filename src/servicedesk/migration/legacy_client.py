@@ -18,11 +18,13 @@ A 404 is an answer, not a failure: `None`. No retries here; the caller decides.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any, Generic, Literal, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from servicedesk.migration.metrics import LEGACY_CALLS
 from servicedesk.migration.settings import MigrationSettings
 
 API_PATH = "/legacy/api/v2"
@@ -145,6 +147,21 @@ class LegacyClient:
         return await self._get(LegacyOrder, f"/orders/{order_id}", {})
 
     async def _get(self, model: type[Model], path: str, params: dict[str, Any]) -> Model | None:
+        """One call, measured by operation (the path without ids) and outcome."""
+        operation = "/".join("{id}" if p.isdigit() else p for p in path.split("/"))
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            return await self._get_once(model, path, params)
+        except LegacyUnavailable as exc:
+            outcome = exc.reason
+            raise
+        finally:
+            LEGACY_CALLS.labels(operation, outcome).observe(time.perf_counter() - started)
+
+    async def _get_once(
+        self, model: type[Model], path: str, params: dict[str, Any]
+    ) -> Model | None:
         headers = {"X-Api-Key": self.api_key.get_secret_value()}
         try:
             async with asyncio.timeout(self.deadline_s):

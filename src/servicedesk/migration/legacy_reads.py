@@ -9,6 +9,7 @@ from typing import Any
 
 from servicedesk.migration.cache import Cached
 from servicedesk.migration.legacy_client import LegacyUnavailable
+from servicedesk.migration.metrics import BREAKER_OPEN, PARTIAL_ANSWERS
 from servicedesk.migration.moving import LegacySide
 
 
@@ -36,16 +37,23 @@ async def read_records(
         return {"records": await fetch()}
 
     if not await side.breaker.allow():
-        return _records(await side.cache.peek(key)), Partial("legacy", "breaker-open")
+        BREAKER_OPEN.set(1)
+        return _records(await side.cache.peek(key)), _partial("legacy", "breaker-open")
     try:
         answer = await side.cache.get_or_fetch(key, fetch_entry)
     except LegacyUnavailable as exc:
         await side.breaker.record_failure()
-        return _records(await side.cache.peek(key)), Partial("legacy", exc.reason)
+        return _records(await side.cache.peek(key)), _partial("legacy", exc.reason)
     if not answer.hit:
         await side.breaker.record_success()
-    partial = None if answer.cached else Partial("cache", "redis-unavailable")
+        BREAKER_OPEN.set(0)
+    partial = None if answer.cached else _partial("cache", "redis-unavailable")
     return _records(answer), partial
+
+
+def _partial(source: str, reason: str) -> Partial:
+    PARTIAL_ANSWERS.labels(source, reason).inc()
+    return Partial(source, reason)
 
 
 def _records(cached: Cached | None) -> list[dict[str, Any]]:

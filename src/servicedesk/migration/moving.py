@@ -14,6 +14,7 @@ from servicedesk.kernel.errors import NotFound
 from servicedesk.migration.breaker import CircuitBreaker
 from servicedesk.migration.cache import LegacyCache
 from servicedesk.migration.legacy_client import LegacyClient
+from servicedesk.migration.metrics import RECORDS_MOVED
 from servicedesk.migration.our_clients import OurClients
 from servicedesk.migration.our_orders import OurOrders
 from servicedesk.migration.translation import (
@@ -75,6 +76,7 @@ async def move_customer(customer_id: int, side: LegacySide, ours: Ours) -> Moved
     if record is None:
         raise LegacyRecordNotFound(f"the legacy system has no customer {customer_id}")
     result = (await ours.clients.move_in([record], ours.service_auth))[0]
+    RECORDS_MOVED.labels("clients", "on use").inc(result["outcome"] == "created")
     return Moved(uuid.UUID(result["id"]), int(result["version"]), result["outcome"] == "created")
 
 
@@ -89,4 +91,5 @@ async def move_order(order_id: int, side: LegacySide, ours: Ours) -> Moved:
     client = await move_customer(order.customer_id, side, ours)
     record = order_from_legacy(order, client.id).model_dump(mode="json")
     result = (await ours.orders.move_in([record], ours.service_auth))[0]
+    RECORDS_MOVED.labels("orders", "on use").inc(result["outcome"] == "created")
     return Moved(uuid.UUID(result["id"]), 1, result["outcome"] == "created")

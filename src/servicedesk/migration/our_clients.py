@@ -38,6 +38,13 @@ class OurService:
         except httpx.HTTPError as exc:
             raise OurServiceFailed(f"our service did not answer: {type(exc).__name__}") from exc
 
+    stats_path = ""
+
+    async def stats(self, auth: httpx.Auth) -> dict[str, int]:
+        """How many records we hold, and how many came from the legacy system."""
+        found: dict[str, int] = (await self._call("GET", self.stats_path, auth)).json()
+        return found
+
     async def _call(
         self, method: str, path: str, auth: httpx.Auth, **kwargs: Any
     ) -> httpx.Response:
@@ -53,6 +60,8 @@ class OurService:
 
 
 class OurClients(OurService):
+    stats_path = f"{CLIENTS}/stats"
+
     async def search(self, query: str, limit: int, auth: httpx.Auth) -> list[dict[str, Any]]:
         response = await self._call(
             "GET", f"{CLIENTS}/search", auth, params={"q": query, "limit": limit}

@@ -13,6 +13,8 @@ ORDERS = "/api/v1/orders"
 
 
 class OurOrders(OurService):
+    stats_path = f"{ORDERS}/stats"
+
     async def of_client(
         self, client_id: uuid.UUID, limit: int, auth: httpx.Auth
     ) -> list[dict[str, Any]]:

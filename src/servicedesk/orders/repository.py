@@ -144,6 +144,14 @@ class OrderRepository:
         )
         return {str(r) for r in (await self.session.scalars(statement)).all()}
 
+    async def stats(self) -> tuple[int, int]:
+        row = (
+            await self.session.execute(
+                select(func.count(), func.count(Order.external_id)).select_from(Order)
+            )
+        ).one()
+        return int(row[0]), int(row[1])
+
     async def by_external_ids(self, external_ids: list[str]) -> dict[str, Order]:
         result = await self.session.scalars(
             select(Order).where(Order.external_id.in_(external_ids))

@@ -10,7 +10,13 @@ from fastapi import APIRouter, Query, Request, Response
 
 from servicedesk.kernel.deps import ReadSessionDep, WriteSessionDep
 from servicedesk.kernel.errors import Conflict, NotFound, ServiceUnavailable, problems
-from servicedesk.kernel.pagination import MAX_PAGE_SIZE, Page, decode_cursor, encode_cursor
+from servicedesk.kernel.pagination import (
+    MAX_PAGE_SIZE,
+    Page,
+    RecordStats,
+    decode_cursor,
+    encode_cursor,
+)
 from servicedesk.orders import service
 from servicedesk.orders.auth import OrderImporter, OrderReader, OrderWriter
 from servicedesk.orders.client_directory import ClientDirectory
@@ -100,6 +106,13 @@ async def search_orders(
         order, score = matches[-1]
         next_cursor = encode_cursor(kind, [score, order.created_at.isoformat(), str(order.id)])
     return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/stats", response_model=RecordStats)
+async def order_stats(_: OrderReader, session: ReadSessionDep) -> RecordStats:
+    """How many orders we hold, and how many of them came from the legacy system."""
+    total, from_legacy = await OrderRepository(session).stats()
+    return RecordStats(total=total, from_legacy=from_legacy)
 
 
 @router.get("/by-external-id/{external_id}", response_model=OrderOut, responses=problems(NotFound))
