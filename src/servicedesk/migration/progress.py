@@ -3,15 +3,18 @@ it, and where the backfill is; plus the state of the breaker around the legacy s
 
 from __future__ import annotations
 
-from typing import Any
+import random
+from dataclasses import asdict
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import text
 
 from servicedesk.kernel.deps import ReadSessionDep
 from servicedesk.migration.auth import ProgressReader
 from servicedesk.migration.legacy_client import LegacyUnavailable
 from servicedesk.migration.moving import LegacySide, Ours
+from servicedesk.migration.verification import verify_clients
 
 progress_router = APIRouter(prefix="/api/v1/migration", tags=["migration"])
 
@@ -61,3 +64,19 @@ def _entity(known: int | None, held: int, moved: int) -> dict[str, int | None]:
         "moved_from_legacy": moved,
         "left_to_move": None if known is None else max(0, known - moved),
     }
+
+
+@progress_router.get("/verification")
+async def parallel_run_check(
+    _: ProgressReader,
+    request: Request,
+    sample: Annotated[int, Query(ge=1, le=500)] = 50,
+    seed: int | None = None,
+    customer_id: Annotated[list[int] | None, Query(max_length=500)] = None,
+) -> dict[str, Any]:
+    """Moved clients among legacy customers (those named, or a random sample), compared field by
+    field with their originals."""
+    proxy = request.app.state.proxy
+    rng = random.Random(seed)  # noqa: S311 - sampling, not secrecy
+    report = await verify_clients(proxy.legacy, proxy.ours, sample, rng, customer_id)
+    return asdict(report)
