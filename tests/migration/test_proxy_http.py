@@ -252,3 +252,22 @@ async def test_the_parallel_run_check_finds_what_differs_from_the_original(
         ]
         or report["matching"] == 0
     )
+
+
+async def test_the_union_list_pages_ours_then_legacy(
+    proxy: httpx.AsyncClient, tokens: TokenShop
+) -> None:
+    agent = bearer(await tokens.access("agent1"))
+    first = await proxy.get("/api/v1/clients", params={"limit": 5}, headers=agent)
+    assert first.status_code == 200, first.text
+    page = first.json()
+    assert page["partial"] is None
+    assert page["next_cursor"]
+    assert all(item["source"] == "ours" for item in page["items"])
+    second = await proxy.get(
+        "/api/v1/clients", params={"limit": 5, "cursor": page["next_cursor"]}, headers=agent
+    )
+    assert second.status_code == 200
+    assert not {i["id"] for i in page["items"]} & {i.get("id") for i in second.json()["items"]}
+    forged = await proxy.get("/api/v1/clients", params={"cursor": "bm9wZQ"}, headers=agent)
+    assert forged.status_code == 422

@@ -19,7 +19,7 @@ from servicedesk.migration.moving import (
     customer_key,
     move_customer,
 )
-from servicedesk.migration.our_clients import OurClients, client_path
+from servicedesk.migration.our_clients import CLIENTS, OurClients, client_path
 from servicedesk.migration.translation import (
     TranslationError,
     client_from_legacy,
@@ -125,3 +125,35 @@ async def _forward_patch(
 ) -> httpx.Response:
     headers = {"If-Match": if_match} if if_match else None
     return await ours.forward("PATCH", client_path(client_id), user, json=patch, headers=headers)
+
+
+@dataclass
+class OurClientPages:
+    """Ours, as the union pages read it: the user's view of the list, the service's lookups."""
+
+    ours: Ours
+    user: httpx.Auth
+
+    async def page(self, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+        params: dict[str, Any] = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        response = await self.ours.clients._call("GET", CLIENTS, self.user, params=params)
+        body = response.json()
+        return body["items"], body["next_cursor"]
+
+    async def held(self, external_ids: list[str]) -> dict[str, dict[str, Any]]:
+        return await self.ours.clients.held(external_ids, self.ours.service_auth)
+
+
+@dataclass
+class LegacyClientPages:
+    side: LegacySide
+
+    async def page(self, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+        rows = (await self.side.client.search_customers(offset=offset, count=limit)).rows
+        records = []
+        for customer in rows:
+            try:
+                records.append(client_from_legacy(customer).model_dump(mode="json"))
+            except TranslationError:
+                continue
+        return records, len(rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import httpx
@@ -11,10 +12,16 @@ from fastapi import APIRouter, Body, Header, Query, Request, Response
 from servicedesk.kernel.calls import UserToken
 from servicedesk.kernel.errors import NotFound, ServiceUnavailable, problems
 from servicedesk.migration.auth import ClientReader, ClientWriter
-from servicedesk.migration.clients_proxy import edit_client, search_clients
+from servicedesk.migration.clients_proxy import (
+    LegacyClientPages,
+    OurClientPages,
+    edit_client,
+    search_clients,
+)
 from servicedesk.migration.moving import LegacySide, Ours
 from servicedesk.migration.orders_proxy import create_order, orders_of_client
 from servicedesk.migration.our_clients import CLIENTS
+from servicedesk.migration.union_pages import UnionCursor, union_page
 
 PARTIAL_HEADER = "X-Partial-Sources"
 router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
@@ -58,6 +65,26 @@ async def search(
         response.headers[PARTIAL_HEADER] = answer.partial.header()
         partial = answer.partial.body()
     return {"items": answer.items, "partial": partial}
+
+
+@router.get("", responses=problems(ServiceUnavailable))
+async def list_clients(
+    principal: ClientReader,
+    request: Request,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=1024)] = None,
+) -> dict[str, Any]:
+    """Every client of both systems, a page at a time: ours by name, then those only the legacy
+    system has. Records that migrate while you page are served once (ADR 0013)."""
+    proxy = _proxy(request)
+    position = UnionCursor.decode(cursor) if cursor else UnionCursor(datetime.now(UTC).isoformat())
+    pages = OurClientPages(proxy.ours, UserToken(principal.token))
+    page = await union_page(pages, LegacyClientPages(proxy.legacy), position, limit)
+    if page.partial is not None:
+        response.headers[PARTIAL_HEADER] = page.partial.header()
+    partial = page.partial.body() if page.partial else None
+    return {"items": page.items, "next_cursor": page.next_cursor, "partial": partial}
 
 
 @router.post("", status_code=201, responses=problems(ServiceUnavailable))
