@@ -1,5 +1,6 @@
-"""Moving legacy records into ours, parents before children, through the idempotent bulk
-endpoints: a record moved twice, or by two callers at once, exists once."""
+"""Moving legacy records into ours through the idempotent bulk endpoints: a record moved twice,
+or by two callers at once, exists once. Orders move with their client first (see
+`orders_proxy.create_order` and the backfill)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,6 @@ from servicedesk.migration.our_orders import OurOrders
 from servicedesk.migration.translation import (
     client_from_legacy,
     customer_external_id,
-    order_external_id,
-    order_from_legacy,
 )
 
 
@@ -78,18 +77,3 @@ async def move_customer(customer_id: int, side: LegacySide, ours: Ours) -> Moved
     result = (await ours.clients.move_in([record], ours.service_auth))[0]
     RECORDS_MOVED.labels("clients", "on use").inc(result["outcome"] == "created")
     return Moved(uuid.UUID(result["id"]), int(result["version"]), result["outcome"] == "created")
-
-
-async def move_order(order_id: int, side: LegacySide, ours: Ours) -> Moved:
-    """Moves the order, and its client first."""
-    held = await ours.orders.by_external_id(order_external_id(order_id), ours.service_auth)
-    if held is not None:
-        return Moved(uuid.UUID(str(held["id"])), 1, created=False)
-    order = await side.client.get_order(order_id)
-    if order is None:
-        raise LegacyRecordNotFound(f"the legacy system has no order {order_id}")
-    client = await move_customer(order.customer_id, side, ours)
-    record = order_from_legacy(order, client.id).model_dump(mode="json")
-    result = (await ours.orders.move_in([record], ours.service_auth))[0]
-    RECORDS_MOVED.labels("orders", "on use").inc(result["outcome"] == "created")
-    return Moved(uuid.UUID(result["id"]), 1, result["outcome"] == "created")
