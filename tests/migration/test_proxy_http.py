@@ -271,3 +271,21 @@ async def test_the_union_list_pages_ours_then_legacy(
     assert not {i["id"] for i in page["items"]} & {i.get("id") for i in second.json()["items"]}
     forged = await proxy.get("/api/v1/clients", params={"cursor": "bm9wZQ"}, headers=agent)
     assert forged.status_code == 422
+
+
+async def test_an_order_number_only_the_legacy_system_has_is_found(
+    proxy: httpx.AsyncClient, tokens: TokenShop
+) -> None:
+    agent = bearer(await tokens.access("agent1"))
+    customer_id, _ = await _legacy_customer(with_orders=1)
+    try:
+        found = await proxy.get(
+            "/api/v1/orders/search", params={"q": f"T/{customer_id}"}, headers=agent
+        )
+    finally:
+        await _forget_legacy(customer_id)
+    assert found.status_code == 200, found.text
+    legacy = [o for o in found.json()["items"] if o["source"] == "legacy"]
+    assert [(o["number"], o["external_id"]) for o in legacy] == [
+        (f"T/{customer_id}", f"LO-{customer_id}")
+    ]

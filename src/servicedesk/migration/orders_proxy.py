@@ -75,12 +75,7 @@ async def orders_of_client(
         legacy, partial = await read_records(side, f"orders-of:{customer_id}:{limit}", fetch)
     held = {o["external_id"] for o in mine if o.get("external_id")}
     items = [{**o, "source": "ours", "migrated": bool(o.get("external_id"))} for o in mine]
-    items += [
-        {**o, "id": None, "client_id": str(our_id) if our_id else None, "source": "legacy"}
-        | {"migrated": False}
-        for o in legacy
-        if o["external_id"] not in held
-    ]
+    items += [_legacy_view(o, our_id) for o in legacy if o["external_id"] not in held]
     return SearchAnswer(items=items, partial=partial)
 
 
@@ -94,3 +89,46 @@ async def create_order(
         moved = await move_customer(customer_id, side, ours)
         body = {**body, "client_id": str(moved.id)}
     return await ours.orders.forward("POST", ORDERS, user, json=body)
+
+
+def _legacy_view(record: dict[str, Any], client_id: uuid.UUID | None) -> dict[str, Any]:
+    """A legacy-only order as the proxy shows it: no id of ours yet, its client's if it has one."""
+    return {
+        **record,
+        "id": None,
+        "client_id": str(client_id) if client_id else None,
+        "source": "legacy",
+        "migrated": False,
+    }
+
+
+async def search_orders(
+    query: str, limit: int, user: httpx.Auth, ours: Ours, side: LegacySide
+) -> SearchAnswer:
+    """Ours (number or words), then a legacy order with exactly that number, if only it has it."""
+    response = await ours.orders._call(
+        "GET", f"{ORDERS}/search", user, params={"q": query, "limit": limit}
+    )
+    mine = [
+        {**o, "source": "ours", "migrated": bool(o.get("external_id"))}
+        for o in response.json()["items"]
+    ]
+
+    async def fetch() -> list[dict[str, Any]]:
+        page = await side.client.list_orders(number=query.strip(), count=limit)
+        records = []
+        for order in page.rows:
+            try:
+                records.append(order_from_legacy(order, UNKNOWN_CLIENT).model_dump(mode="json"))
+            except TranslationError:
+                continue
+        return records
+
+    legacy, partial = await read_records(side, f"orders-number:{query.strip()}", fetch)
+    held = {o["external_id"] for o in mine if o.get("external_id")}
+    unknown = [o["external_id"] for o in legacy if o["external_id"] not in held]
+    for external_id in unknown:
+        if await ours.orders.by_external_id(external_id, ours.service_auth) is not None:
+            held.add(external_id)
+    items = mine + [_legacy_view(o, None) for o in legacy if o["external_id"] not in held]
+    return SearchAnswer(items=items, partial=partial)

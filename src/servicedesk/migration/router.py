@@ -19,7 +19,7 @@ from servicedesk.migration.clients_proxy import (
     search_clients,
 )
 from servicedesk.migration.moving import LegacySide, Ours
-from servicedesk.migration.orders_proxy import create_order, orders_of_client
+from servicedesk.migration.orders_proxy import create_order, orders_of_client, search_orders
 from servicedesk.migration.our_clients import CLIENTS
 from servicedesk.migration.union_pages import UnionCursor, union_page
 
@@ -141,3 +141,20 @@ async def create_an_order(
     proxy = _proxy(request)
     answer = await create_order(body, UserToken(principal.token), proxy.ours, proxy.legacy)
     return _passed_on(answer)
+
+
+@orders_router.get("/search", responses=problems(ServiceUnavailable))
+async def search_all_orders(
+    principal: ClientReader,
+    request: Request,
+    response: Response,
+    q: Annotated[str, Query(min_length=1, max_length=100, description="number or any words")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """Our orders by number or words, and a legacy order whose number it is, if only it has it."""
+    proxy = _proxy(request)
+    answer = await search_orders(q, limit, UserToken(principal.token), proxy.ours, proxy.legacy)
+    if answer.partial is not None:
+        response.headers[PARTIAL_HEADER] = answer.partial.header()
+    partial = answer.partial.body() if answer.partial else None
+    return {"items": answer.items, "partial": partial}
