@@ -16,7 +16,6 @@ from servicedesk.migration.settings import MigrationSettings
 from servicedesk.migration.wiring import build_parts, close_parts
 from tests.legacy.conftest import wait_for_standby
 from tests.support.infra import REDIS_URL, admin_connection
-from tests.support.processes import start_service, stop, wait_ready
 
 CREATED = datetime(2020, 1, 2, 3, 4)
 LINES = '[{"Article": "X", "Name": "Роутер", "Qty": 2, "Price": "1500,00"}]'
@@ -31,19 +30,6 @@ class Counting:
 
     def advance(self, entity: str, rows: int) -> None:
         pass
-
-
-@pytest.fixture(scope="module")
-async def upstream() -> AsyncIterator[tuple[str, str, str]]:
-    clients, legacy = start_service("clients", 18602), start_service("legacy", 18605)
-    orders = start_service("orders", 18603, {"SD_ORDERS_CLIENTS_URL": clients.url})
-    try:
-        for service in (clients, legacy, orders):
-            await wait_ready(service)
-        yield clients.url, legacy.url, orders.url
-    finally:
-        for service in (clients, legacy, orders):
-            stop(service)
 
 
 @pytest.fixture

@@ -17,23 +17,9 @@ from servicedesk.migration.settings import MigrationSettings
 from tests.legacy.conftest import wait_for_standby
 from tests.support.apps import serve
 from tests.support.infra import admin_connection
-from tests.support.processes import start_service, stop, wait_ready
 from tests.support.tokens import TokenShop, bearer
 
 CREATED = datetime(2022, 5, 6, 9, 30)
-
-
-@pytest.fixture(scope="module")
-async def upstream() -> AsyncIterator[tuple[str, str, str]]:
-    clients, legacy = start_service("clients", 18502), start_service("legacy", 18505)
-    orders = start_service("orders", 18503, {"SD_ORDERS_CLIENTS_URL": clients.url})
-    try:
-        for service in (clients, legacy, orders):
-            await wait_ready(service)
-        yield clients.url, legacy.url, orders.url
-    finally:
-        for service in (clients, legacy, orders):
-            stop(service)
 
 
 async def _legacy_customer(with_orders: int = 0) -> tuple[int, str]:
