@@ -228,8 +228,13 @@ async def test_two_edits_of_one_legacy_record_at_once(
     assert held[reference]["version"] == 2, "one edit applied, the other refused cleanly"
 
 
-async def test_an_unknown_legacy_id_is_404(
+async def test_an_unknown_legacy_id_is_404_and_remembered(
     clients_api: httpx.AsyncClient, side: LegacySide, people: tuple[httpx.Auth, httpx.Auth]
 ) -> None:
     with pytest.raises(Exception, match="has no customer"):
         await edit_client("LC-1999999999", {}, None, people[0], _ours(clients_api, people), side)
+    remembered = await side.cache.peek("customer:1999999999")
+    assert remembered is not None
+    assert remembered.value is None, "the miss is cached (negative entry)"
+    ttl = await side.cache.redis.pttl("sd:legacy-cache:" + side.cache.name + ":customer:1999999999")
+    assert 0 < ttl <= side.cache.negative_ttl_s * 1000 * 1.1

@@ -59,7 +59,8 @@ async def legacy_client_record(side: LegacySide, customer_id: int) -> dict[str, 
     if cached is not None:
         return cached.value
     customer = await side.client.get_customer(customer_id)
-    if customer is None:
+    if customer is None:  # remembered too, for the cache's shorter negative life
+        await side.cache.remember(customer_key(customer_id), None, time.time())
         return None
     record = client_from_legacy(customer).model_dump(mode="json")
     await side.cache.remember(customer_key(customer_id), record, time.time())
