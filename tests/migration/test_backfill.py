@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from servicedesk.migration.backfill import Backfill, Checkpoints
 from servicedesk.migration.settings import MigrationSettings
+from servicedesk.migration.verification import verify_orders
 from servicedesk.migration.wiring import build_parts, close_parts
 from tests.legacy.conftest import wait_for_standby
 from tests.support.infra import REDIS_URL, admin_connection
@@ -111,3 +112,36 @@ async def test_backfill_moves_customers_then_their_orders_once(
     again, _ = await _backfill(upstream, word)
     assert again["clients"].legacy_offset == 3, "a finished run resumes at its end"
     assert await _ours(first) == (3, 6), "nothing moved twice"
+
+
+async def test_the_parallel_run_check_of_orders_after_a_backfill(
+    upstream: tuple[str, str, str], segment: tuple[str, int]
+) -> None:
+    word, first = segment
+    await _backfill(upstream, word)
+    admin = await admin_connection()
+    try:  # a defect: a moved order that no longer says what the legacy system says
+        await admin.execute(
+            "update orders.orders set status = 'cancelled' where external_id = $1", f"LO-{first}"
+        )
+    finally:
+        await admin.close()
+    clients_url, legacy_url, orders_url = upstream
+    settings = MigrationSettings(
+        clients_url=clients_url, legacy_url=legacy_url, orders_url=orders_url
+    )
+    redis = Redis.from_url(REDIS_URL)
+    async with httpx.AsyncClient() as http:
+        ours, legacy = build_parts(settings, redis, http)
+        report = await verify_orders(
+            legacy, ours, 0, random.Random(1), [first + n for n in range(6)]
+        )
+        await close_parts(ours)
+    await redis.aclose()
+    assert (report.sampled, report.moved, report.matching) == (6, 6, 5)
+    assert report.mismatches == [
+        {
+            "external_id": f"LO-{first}",
+            "fields": {"status": {"legacy": "paid", "ours": "cancelled"}},
+        }
+    ]

@@ -14,7 +14,7 @@ from servicedesk.kernel.deps import ReadSessionDep
 from servicedesk.migration.auth import ProgressReader
 from servicedesk.migration.legacy_client import LegacyUnavailable
 from servicedesk.migration.moving import LegacySide, Ours
-from servicedesk.migration.verification import verify_clients
+from servicedesk.migration.verification import verify_clients, verify_orders
 
 progress_router = APIRouter(prefix="/api/v1/migration", tags=["migration"])
 
@@ -73,10 +73,15 @@ async def parallel_run_check(
     sample: Annotated[int, Query(ge=1, le=500)] = 50,
     seed: int | None = None,
     customer_id: Annotated[list[int] | None, Query(max_length=500)] = None,
+    order_id: Annotated[list[int] | None, Query(max_length=500)] = None,
+    entity: Annotated[str, Query(pattern="^(clients|orders)$")] = "clients",
 ) -> dict[str, Any]:
-    """Moved clients among legacy customers (those named, or a random sample), compared field by
+    """Moved records among legacy ones (those named, or a random sample), compared field by
     field with their originals."""
     proxy = request.app.state.proxy
     rng = random.Random(seed)  # noqa: S311 - sampling, not secrecy
-    report = await verify_clients(proxy.legacy, proxy.ours, sample, rng, customer_id)
+    if entity == "orders":
+        report = await verify_orders(proxy.legacy, proxy.ours, sample, rng, order_id)
+    else:
+        report = await verify_clients(proxy.legacy, proxy.ours, sample, rng, customer_id)
     return asdict(report)
