@@ -275,3 +275,19 @@ async def test_an_order_number_only_the_legacy_system_has_is_found(
     assert [(o["number"], o["external_id"]) for o in legacy] == [
         (f"T/{customer_id}", f"LO-{customer_id}")
     ]
+
+
+async def test_the_union_list_of_orders_pages_ours_then_legacy(
+    proxy: httpx.AsyncClient, tokens: TokenShop
+) -> None:
+    agent = bearer(await tokens.access("agent1"))
+    first = await proxy.get("/api/v1/orders", params={"limit": 3}, headers=agent)
+    assert first.status_code == 200, first.text
+    page = first.json()
+    assert page["next_cursor"]
+    assert all(item["source"] == "ours" for item in page["items"])
+    second = await proxy.get(
+        "/api/v1/orders", params={"limit": 3, "cursor": page["next_cursor"]}, headers=agent
+    )
+    assert second.status_code == 200, second.text
+    assert not {i["id"] for i in page["items"]} & {i.get("id") for i in second.json()["items"]}

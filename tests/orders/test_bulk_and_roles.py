@@ -57,6 +57,15 @@ async def test_legacy_orders_are_created_once(
     assert [r["outcome"] for r in again.json()] == ["kept"] * 3
     order = await orders_api.get(f"/api/v1/orders/{first.json()[0]['id']}", headers=migration)
     assert order.json()["created_at"].startswith("2024-03-01T07:00:00")
+    assert order.json()["moved_at"] is not None, "when it came from the legacy system"
+    held = await orders_api.get(
+        "/api/v1/orders/by-external-ids",
+        params=[("external_id", r["external_id"]) for r in records] + [("external_id", "LO-x")],
+        headers=migration,
+    )
+    assert sorted(o["external_id"] for o in held.json()) == sorted(
+        r["external_id"] for r in records
+    )
     assert order.json()["number"] == records[0]["number"]
 
 

@@ -4,6 +4,7 @@ order for a legacy-only client moves that client in first."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -132,3 +133,40 @@ async def search_orders(
             held.add(external_id)
     items = mine + [_legacy_view(o, None) for o in legacy if o["external_id"] not in held]
     return SearchAnswer(items=items, partial=partial)
+
+
+@dataclass
+class OurOrderPages:
+    ours: Ours
+    user: httpx.Auth
+
+    async def page(self, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+        params: dict[str, Any] = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        body = (await self.ours.orders._call("GET", ORDERS, self.user, params=params)).json()
+        return body["items"], body["next_cursor"]
+
+    async def held(self, external_ids: list[str]) -> dict[str, dict[str, Any]]:
+        if not external_ids:
+            return {}
+        params = [("external_id", e) for e in external_ids]
+        path = f"{ORDERS}/by-external-ids"
+        found = (
+            await self.ours.orders._call("GET", path, self.ours.service_auth, params=params)
+        ).json()
+        return {o["external_id"]: o for o in found}
+
+
+@dataclass
+class LegacyOrderPages:
+    side: LegacySide
+
+    async def page(self, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+        rows = (await self.side.client.list_orders(offset=offset, count=limit)).rows
+        records = []
+        for order in rows:
+            try:
+                record = order_from_legacy(order, UNKNOWN_CLIENT).model_dump(mode="json")
+            except TranslationError:
+                continue
+            records.append({**record, "id": None, "client_id": None, "migrated": False})
+        return records, len(rows)

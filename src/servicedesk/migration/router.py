@@ -19,7 +19,13 @@ from servicedesk.migration.clients_proxy import (
     search_clients,
 )
 from servicedesk.migration.moving import LegacySide, Ours
-from servicedesk.migration.orders_proxy import create_order, orders_of_client, search_orders
+from servicedesk.migration.orders_proxy import (
+    LegacyOrderPages,
+    OurOrderPages,
+    create_order,
+    orders_of_client,
+    search_orders,
+)
 from servicedesk.migration.our_clients import CLIENTS
 from servicedesk.migration.union_pages import UnionCursor, union_page
 
@@ -31,6 +37,10 @@ router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
 class Proxy:
     ours: Ours
     legacy: LegacySide
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
 
 
 def _proxy(request: Request) -> Proxy:
@@ -78,7 +88,7 @@ async def list_clients(
     """Every client of both systems, a page at a time: ours by name, then those only the legacy
     system has. Records that migrate while you page are served once (ADR 0013)."""
     proxy = _proxy(request)
-    position = UnionCursor.decode(cursor) if cursor else UnionCursor(datetime.now(UTC).isoformat())
+    position = UnionCursor.decode(cursor) if cursor else UnionCursor(_now())
     pages = OurClientPages(proxy.ours, UserToken(principal.token))
     page = await union_page(pages, LegacyClientPages(proxy.legacy), position, limit)
     if page.partial is not None:
@@ -116,21 +126,40 @@ orders_router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 
 
 @orders_router.get("", responses=problems(NotFound, ServiceUnavailable))
-async def orders_of_a_client(
+async def list_orders(
     principal: ClientReader,
     request: Request,
     response: Response,
-    client: Annotated[str, Query(min_length=1, max_length=64, description="our id or LC-<n>")],
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    client: Annotated[
+        str | None, Query(min_length=1, max_length=64, description="our id or LC-<n>")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=1024)] = None,
 ) -> dict[str, Any]:
-    """A client's orders from both systems; `partial` says when the legacy side is missing."""
+    """With `client`: that client's orders from both systems. Without: every order of both
+    systems, a page at a time, each once while orders migrate (ADR 0013)."""
     proxy = _proxy(request)
     user = UserToken(principal.token)
-    answer = await orders_of_client(client, limit, user, proxy.ours, proxy.legacy)
-    if answer.partial is not None:
-        response.headers[PARTIAL_HEADER] = answer.partial.header()
-    partial = answer.partial.body() if answer.partial else None
-    return {"items": answer.items, "partial": partial}
+    if client is not None:
+        answer = await orders_of_client(client, limit, user, proxy.ours, proxy.legacy)
+        items, next_cursor, partial = answer.items, None, answer.partial
+    else:
+        position = UnionCursor.decode(cursor) if cursor else UnionCursor(_now())
+        page = await union_page(
+            OurOrderPages(proxy.ours, user),
+            LegacyOrderPages(proxy.legacy),
+            position,
+            limit,
+            moved_field="moved_at",
+        )
+        items, next_cursor, partial = page.items, page.next_cursor, page.partial
+    if partial is not None:
+        response.headers[PARTIAL_HEADER] = partial.header()
+    return {
+        "items": items,
+        "next_cursor": next_cursor,
+        "partial": partial.body() if partial else None,
+    }
 
 
 @orders_router.post("", status_code=201, responses=problems(NotFound, ServiceUnavailable))

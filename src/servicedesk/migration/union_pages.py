@@ -58,9 +58,9 @@ class UnionCursor:
         return cursor
 
 
-def _moved_after(record: Record, as_of: str) -> bool:
-    created = datetime.fromisoformat(str(record["created_at"]))
-    return created > datetime.fromisoformat(as_of)
+def _moved_after(record: Record, as_of: str, moved_field: str) -> bool:
+    moved = record.get(moved_field)
+    return moved is not None and datetime.fromisoformat(str(moved)) > datetime.fromisoformat(as_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +71,20 @@ class UnionPage:
 
 
 async def union_page(
-    ours: OursPages, legacy: LegacyPages, cursor: UnionCursor, limit: int
+    ours: OursPages,
+    legacy: LegacyPages,
+    cursor: UnionCursor,
+    limit: int,
+    moved_field: str = "created_at",
 ) -> UnionPage:
+    """`moved_field` names when a record of ours came from legacy: `created_at` for clients
+    (a moved client is created then), `moved_at` for orders (which keep their own date)."""
     if cursor.phase == "ours":
         page, next_ours = await ours.page(cursor.ours, limit)
         items = [
             {**r, "source": "ours"}
             for r in page
-            if not (r.get("external_id") and _moved_after(r, cursor.as_of))
+            if not (r.get("external_id") and _moved_after(r, cursor.as_of, moved_field))
         ]
         after = UnionCursor(cursor.as_of, "ours", next_ours) if next_ours else None
         return UnionPage(items, (after or UnionCursor(cursor.as_of, "legacy")).encode(), None)
@@ -92,7 +98,7 @@ async def union_page(
         ours_copy = held.get(record["external_id"])
         if ours_copy is None:
             items.append({**record, "source": "legacy"})
-        elif _moved_after(ours_copy, cursor.as_of):
+        elif _moved_after(ours_copy, cursor.as_of, moved_field):
             items.append({**ours_copy, "source": "ours"})
     done = read < limit
     after = UnionCursor(cursor.as_of, "legacy", None, cursor.offset + read)

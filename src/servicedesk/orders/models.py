@@ -35,6 +35,7 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     created_by: Mapped[str] = mapped_column(String(100))
     search_text: Mapped[str] = mapped_column(Text)
+    moved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class KnownClient(Base):

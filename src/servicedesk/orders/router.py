@@ -16,6 +16,7 @@ from servicedesk.kernel.pagination import (
     RecordStats,
     decode_cursor,
     encode_cursor,
+    json_response,
 )
 from servicedesk.orders import service
 from servicedesk.orders.auth import OrderImporter, OrderReader, OrderWriter
@@ -106,6 +107,17 @@ async def search_orders(
         order, score = matches[-1]
         next_cursor = encode_cursor(kind, [score, order.created_at.isoformat(), str(order.id)])
     return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get("/by-external-ids", response_model=list[OrderOut])
+async def get_orders_by_external_ids(
+    _: OrderReader,
+    session: ReadSessionDep,
+    external_id: Annotated[list[str], Query(min_length=1, max_length=200)],
+) -> Response:
+    """The orders we hold among these legacy ids (those we do not hold are left out)."""
+    found = await OrderRepository(session).by_external_ids(external_id)
+    return json_response([OrderOut.model_validate(o) for o in found.values()])
 
 
 @router.get("/stats", response_model=RecordStats)

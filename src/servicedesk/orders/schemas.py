@@ -134,6 +134,7 @@ class OrderOut(BaseModel):
     external_id: str | None
     created_at: datetime
     created_by: str
+    moved_at: datetime | None = Field(None, description="when it came from the legacy system")
 
 
 class OrderMatch(OrderOut):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -77,6 +78,7 @@ async def bulk_upsert_orders(
     for record in request.records:
         row = _order_row(record, clients[record.client_id], record.number, actor.username)
         row["external_id"] = record.external_id
+        row["moved_at"] = datetime.now(UTC)
         if record.created_at is not None:
             row["created_at"] = record.created_at
         rows.append(row)
