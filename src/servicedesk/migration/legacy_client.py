@@ -24,7 +24,7 @@ from typing import Any, Generic, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from servicedesk.migration.metrics import LEGACY_CALLS
+from servicedesk.migration.metrics import LEGACY_CALLS, LEGACY_RETRIES
 from servicedesk.migration.settings import MigrationSettings
 
 API_PATH = "/legacy/api/v2"
@@ -162,10 +162,9 @@ class LegacyClient:
     async def _get_once(
         self, model: type[Model], path: str, params: dict[str, Any]
     ) -> Model | None:
-        headers = {"X-Api-Key": self.api_key.get_secret_value()}
         try:
             async with asyncio.timeout(self.deadline_s):
-                response = await self.http.get(self.base_url + path, params=params, headers=headers)
+                response = await self._send(path, params)
         except TimeoutError:
             raise LegacyUnavailable("timeout", f"no answer within {self.deadline_s} s") from None
         except httpx.TimeoutException as exc:
@@ -180,6 +179,17 @@ class LegacyClient:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
             raise LegacyUnavailable("error", f"unexpected answer on {path}: {exc}") from exc
+
+    async def _send(self, path: str, params: dict[str, Any]) -> httpx.Response:
+        """A GET, sent again once if the connection failed before any answer: safe, since reads
+        change nothing, and still within the one deadline of the call."""
+        headers = {"X-Api-Key": self.api_key.get_secret_value()}
+        url = self.base_url + path
+        try:
+            return await self.http.get(url, params=params, headers=headers)
+        except (httpx.ConnectError, httpx.RemoteProtocolError):
+            LEGACY_RETRIES.inc()
+            return await self.http.get(url, params=params, headers=headers)
 
 
 def _error_text(response: httpx.Response) -> str:

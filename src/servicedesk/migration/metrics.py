@@ -8,6 +8,15 @@ LEGACY_CALLS = Histogram(
     ["operation", "outcome"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.8, 1.0, 2.5, 5.0),
 )
+LEGACY_RETRIES = Counter(
+    "migration_legacy_retries_total", "Reads sent again after a failed connection"
+)
+MIGRATED = Gauge(
+    "migration_records",
+    "Records per entity: known in legacy, and moved into ours (as of the last progress read)",
+    ["entity", "state"],
+    multiprocess_mode="max",
+)
 PARTIAL_ANSWERS = Counter(
     "migration_partial_answers_total", "Answers missing a source", ["source", "reason"]
 )

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from servicedesk.kernel.deps import ReadSessionDep
 from servicedesk.migration.auth import ProgressReader
 from servicedesk.migration.legacy_client import LegacyUnavailable
+from servicedesk.migration.metrics import MIGRATED
 from servicedesk.migration.moving import LegacySide, Ours
 from servicedesk.migration.verification import verify_clients, verify_orders
 
@@ -49,6 +50,10 @@ async def migration_progress(
         name: _entity(legacy[name], held[name]["total"], held[name]["from_legacy"])
         for name in ("clients", "orders")
     }
+    for name, entity in entities.items():
+        MIGRATED.labels(name, "moved").set(entity["moved_from_legacy"] or 0)
+        if entity["known_in_legacy"] is not None:
+            MIGRATED.labels(name, "known").set(entity["known_in_legacy"])
     return {
         **entities,
         "legacy": {"reachable": legacy_failure is None, "failure": legacy_failure},
