@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from servicedesk.kernel.calls import UserToken
-from servicedesk.kernel.errors import NotFound, ServiceUnavailable, problems
+from servicedesk.kernel.errors import InvalidInput, NotFound, ServiceUnavailable, problems
 from servicedesk.migration.auth import ClientReader, ClientWriter
 from servicedesk.migration.clients_proxy import (
     LegacyClientPages,
@@ -18,6 +18,7 @@ from servicedesk.migration.clients_proxy import (
     edit_client,
     search_clients,
 )
+from servicedesk.migration.lookups import find_client, find_order
 from servicedesk.migration.moving import LegacySide, Ours
 from servicedesk.migration.orders_proxy import (
     LegacyOrderPages,
@@ -30,6 +31,7 @@ from servicedesk.migration.our_clients import CLIENTS
 from servicedesk.migration.union_pages import UnionCursor, union_page
 
 PARTIAL_HEADER = "X-Partial-Sources"
+LOOKUP_PROBLEMS = problems(NotFound, InvalidInput, ServiceUnavailable)
 router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
 
 
@@ -122,6 +124,19 @@ async def edit(
     return _passed_on(answer)
 
 
+@router.get("/{reference}", responses=LOOKUP_PROBLEMS)
+async def lookup_client(
+    reference: Annotated[str, Path(max_length=64, description="our id or LC-<n>")],
+    _: ClientReader,
+    request: Request,
+) -> dict[str, Any]:
+    """One client, as the search shows it: ours (a legacy id we hold included), else the legacy
+    system's, read through the cache and never moved in. 503 when only the legacy system could
+    answer and it cannot now."""
+    proxy = _proxy(request)
+    return await find_client(reference, proxy.ours, proxy.legacy)
+
+
 orders_router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 
 
@@ -187,3 +202,15 @@ async def search_all_orders(
         response.headers[PARTIAL_HEADER] = answer.partial.header()
     partial = answer.partial.body() if answer.partial else None
     return {"items": answer.items, "partial": partial}
+
+
+@orders_router.get("/{reference}", responses=LOOKUP_PROBLEMS)
+async def lookup_order(
+    reference: Annotated[str, Path(max_length=64, description="our id or LO-<n>")],
+    _: ClientReader,
+    request: Request,
+) -> dict[str, Any]:
+    """One order, like the lists show it, plus `client_external_id`: ours (a legacy id we hold
+    included), else the legacy system's, read through the cache and never moved in."""
+    proxy = _proxy(request)
+    return await find_order(reference, proxy.ours, proxy.legacy)
