@@ -1,14 +1,63 @@
 """The tickets service's application factory, run by uvicorn with --factory."""
 
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI
 
 from servicedesk.kernel.app import ServiceSpec, create_service_app
+from servicedesk.kernel.calls import ClientCredentials, service_client
+from servicedesk.tickets.attachments import LocalDirectoryStore
+from servicedesk.tickets.attachments_router import router as attachments_router
+from servicedesk.tickets.catalogue_router import router as catalogue_router
+from servicedesk.tickets.desk import Desk
+from servicedesk.tickets.directory_router import directory_startup
+from servicedesk.tickets.directory_router import router as directory_router
+from servicedesk.tickets.incidents_router import router as incidents_router
 from servicedesk.tickets.models import outbox
+from servicedesk.tickets.policy import TicketPolicy, load_policy
+from servicedesk.tickets.problems_router import router as problems_router
+from servicedesk.tickets.references import MigrationProxyReferences
 from servicedesk.tickets.settings import TicketsSettings
+from servicedesk.tickets.sla_watch import watch_breaches
+from servicedesk.tickets.workflow import Workflow, load_workflows
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+def _open_desk(
+    settings: TicketsSettings, policy: TicketPolicy, workflows: dict[str, Workflow]
+) -> Hook:
+    async def open_desk(app: FastAPI) -> None:
+        credentials = ClientCredentials(settings.keycloak, app.state.http)
+        proxy = service_client(settings.migration_url, auth=credentials)
+        app.state.migration_http = proxy
+        references = MigrationProxyReferences(proxy, settings.reference_deadline_s)
+        app.state.desk = Desk(policy, workflows, references, app.state.directory)
+        app.state.attachment_store = LocalDirectoryStore(settings.attachments_dir)
+        app.state.attachment_max_bytes = settings.attachment_max_bytes
+        app.state.sla_watch = asyncio.create_task(
+            watch_breaches(app.state.database, settings.sla_check_interval_s), name="sla-watch"
+        )
+
+    return open_desk
+
+
+async def _close_desk(app: FastAPI) -> None:
+    app.state.sla_watch.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await app.state.sla_watch
+    await app.state.migration_http.aclose()
 
 
 def create_app(settings: TicketsSettings | None = None) -> FastAPI:
+    """Refuses to start, naming every problem, when the policy or a workflow is invalid."""
     settings = settings or TicketsSettings()
+    policy = load_policy(settings.policy_file)
+    workflows = load_workflows(settings.workflows_dir)
     return create_service_app(
         ServiceSpec(
             name="tickets",
@@ -17,5 +66,17 @@ def create_app(settings: TicketsSettings | None = None) -> FastAPI:
             keycloak=settings.keycloak,
             database=settings.db,
             outbox=outbox,
+            routers=[
+                incidents_router,
+                attachments_router,
+                problems_router,
+                catalogue_router,
+                directory_router,
+            ],
+            on_startup=[
+                directory_startup(settings.keycloak),
+                _open_desk(settings, policy, workflows),
+            ],
+            on_shutdown=[_close_desk],
         )
     )

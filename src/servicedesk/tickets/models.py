@@ -86,7 +86,7 @@ class Incident(Base):
 
 
 class Problem(Base):
-    """The cause behind one or more incidents: a task for the task manager, created automatically."""
+    """The cause behind incidents: a task for the task manager, created automatically."""
 
     __tablename__ = "problems"
 
@@ -132,7 +132,7 @@ class Comment(Base):
 
 
 class Attachment(Base):
-    """A file attached to an incident; its bytes live in the attachment store under `storage_key`."""
+    """A file attached to an incident; its bytes live in the attachment store."""
 
     __tablename__ = "attachments"
 

@@ -113,8 +113,8 @@ def upgrade() -> None:
             where problem_id is not null;
         create index ix_incidents_order on tickets.incidents (order_ref, created_at desc)
             where order_ref is not null;
-        create index ix_incidents_client on tickets.incidents (client_ref, category, created_at desc)
-            where client_ref is not null;
+        create index ix_incidents_client on tickets.incidents
+            (client_ref, category, created_at desc) where client_ref is not null;
         create index ix_incidents_text on tickets.incidents using gin (search_vector);
         create index ix_incidents_response_due on tickets.incidents (response_due_at)
             where responded_at is null and response_breached_at is null;

@@ -1,0 +1,37 @@
+"""Who may do what with tickets. Roles are composite: supervisor and admin include agent.
+
+Staff (agents and services such as the channels) see every incident; a reporter sees and acts
+on their own incidents only, and never on internal comments or attachments.
+"""
+
+from __future__ import annotations
+
+from servicedesk.kernel.auth import Principal, roles_alias
+from servicedesk.kernel.errors import Forbidden
+from servicedesk.tickets.models import Incident
+
+STAFF_ROLES = ("agent", "service")
+
+IncidentOpener = roles_alias("agent", "service", "reporter")
+IncidentReader = roles_alias("agent", "service", "reporter")
+IncidentEditor = roles_alias("agent", "service")
+ProblemReader = roles_alias("agent", "service")
+ProblemLinker = roles_alias("agent")
+PolicyReader = roles_alias("agent", "service", "reporter")
+
+
+class StaffOnly(Forbidden):
+    code = "staff-only"
+
+
+def is_staff(principal: Principal) -> bool:
+    return principal.has_any_role(*STAFF_ROLES)
+
+
+def may_see(principal: Principal, incident: Incident) -> bool:
+    return is_staff(principal) or incident.reporter_id == principal.subject
+
+
+def require_staff(principal: Principal, what: str) -> None:
+    if not is_staff(principal):
+        raise StaffOnly(f"only agents may {what}", extra={"required_roles": list(STAFF_ROLES)})

@@ -1,0 +1,65 @@
+"""People on an incident: its reporter, its assignee and its group, checked in Keycloak."""
+
+from __future__ import annotations
+
+from servicedesk.kernel.auth import Principal
+from servicedesk.kernel.errors import InvalidInput
+from servicedesk.tickets.desk import Desk
+from servicedesk.tickets.models import Incident
+from servicedesk.tickets.schemas import ReporterContact
+
+ASSIGNABLE_ROLE = "agent"  # composite: supervisors and admins hold it too
+
+
+def _invalid(field: str, reason: str) -> InvalidInput:
+    return InvalidInput(
+        f"{field}: {reason}",
+        extra={"errors": [{"field": field, "location": "body", "reason": reason}]},
+    )
+
+
+async def reporter_of(
+    desk: Desk, contact: ReporterContact | None, actor: Principal, incident: Incident
+) -> None:
+    """The realm user named, else the outside contact given, else the person opening it."""
+    if contact is None:
+        if actor.is_service:
+            raise _invalid("reporter", "a service opening an incident must name its reporter")
+        incident.reporter_id, incident.reporter_username = actor.subject, actor.username
+        incident.reporter_name, incident.reporter_email = actor.name, actor.email
+        incident.reporter_phone = actor.phone
+        telegram = actor.telegram_id
+        incident.reporter_telegram_id = int(telegram) if telegram and telegram.isdigit() else None
+        return
+    if contact.user_id is not None:
+        user = await desk.directory.get_user(contact.user_id)
+        if user is None:
+            raise _invalid("reporter.user_id", f"no user {contact.user_id!r} in the directory")
+        incident.reporter_id, incident.reporter_username = user.id, user.username
+        incident.reporter_name, incident.reporter_email = user.display_name, user.email
+    incident.reporter_name = contact.name or incident.reporter_name
+    incident.reporter_email = contact.email or incident.reporter_email
+    incident.reporter_phone = contact.phone
+    incident.reporter_telegram_id = contact.telegram_id
+
+
+async def assignee_of(desk: Desk, user_id: str | None, incident: Incident) -> None:
+    if user_id is None:
+        incident.assignee_id = incident.assignee_username = None
+        return
+    user = await desk.directory.get_user(user_id)
+    if user is None:
+        raise _invalid("assignee", f"no user {user_id!r} in the directory")
+    if ASSIGNABLE_ROLE not in user.roles:
+        raise _invalid("assignee", f"{user.username} is not an agent and cannot be assigned")
+    incident.assignee_id, incident.assignee_username = user.id, user.username
+
+
+async def group_of(desk: Desk, group_id: str | None, incident: Incident) -> None:
+    if group_id is None:
+        incident.group_id = incident.group_name = None
+        return
+    group = await desk.directory.get_group(group_id)
+    if group is None:
+        raise _invalid("group", f"no group {group_id!r} in the directory")
+    incident.group_id, incident.group_name = group.id, group.name

@@ -1,0 +1,185 @@
+"""Moving tickets through their workflow: checks, fields, actions, history and events."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from servicedesk.kernel.auth import Principal
+from servicedesk.kernel.db import WriteSession
+from servicedesk.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from servicedesk.tickets import problems
+from servicedesk.tickets.assignment import assignee_of
+from servicedesk.tickets.desk import Desk
+from servicedesk.tickets.events import (
+    INCIDENT_STATUS_CHANGED,
+    PROBLEM_CLOSED,
+    incident_event,
+    problem_event,
+)
+from servicedesk.tickets.history import Change, record_changes
+from servicedesk.tickets.models import Comment, Incident, Problem
+from servicedesk.tickets.schemas import TransitionRequest, Visibility
+from servicedesk.tickets.sla import SLA_ACTIONS, apply_action
+from servicedesk.tickets.workflow import (
+    KNOWN_FIELDS,
+    MissingFields,
+    StateKind,
+    Transition,
+    TransitionError,
+    TransitionForbidden,
+    TransitionNotFromHere,
+    UnknownTransition,
+    Workflow,
+)
+
+
+class UnknownTransitionProblem(NotFound):
+    code = "unknown-transition"
+
+
+class TransitionNotAllowedHere(Conflict):
+    code = "transition-not-allowed"
+
+
+class TransitionRoleMissing(Forbidden):
+    code = "transition-forbidden"
+
+
+class TransitionFieldsMissing(InvalidInput):
+    code = "transition-fields-missing"
+
+
+def _as_problem(error: TransitionError) -> Exception:
+    extra: dict[str, object] = {"transition": error.transition_id}
+    if isinstance(error, UnknownTransition):
+        return UnknownTransitionProblem(error.reason, extra={**extra, "known": error.known})
+    if isinstance(error, TransitionNotFromHere):
+        extra |= {"status": error.status, "allowed_from": error.allowed_from}
+        return TransitionNotAllowedHere(error.reason, extra=extra)
+    if isinstance(error, TransitionForbidden):
+        return TransitionRoleMissing(
+            error.reason, extra={**extra, "required_roles": error.allowed_roles}
+        )
+    if isinstance(error, MissingFields):
+        errors = [
+            {"field": f"fields.{name}", "location": "body", "reason": "required by this transition"}
+            for name in error.missing
+        ]
+        return TransitionFieldsMissing(error.reason, extra={**extra, "errors": errors})
+    return TransitionNotAllowedHere(error.reason, extra=extra)
+
+
+def checked(
+    flow: Workflow, status: str, request: TransitionRequest, actor: Principal, has_assignee: bool
+) -> Transition:
+    fields: dict[str, str | None] = dict(request.fields)
+    if has_assignee:
+        fields.setdefault("assignee", "already assigned")
+    unknown = sorted(set(request.fields) - _fields_known(flow))
+    if unknown:
+        errors = [
+            {"field": f"fields.{n}", "location": "body", "reason": "unknown field"} for n in unknown
+        ]
+        raise InvalidInput(
+            f"unknown transition fields: {', '.join(unknown)}", extra={"errors": errors}
+        )
+    try:
+        return flow.check(request.transition, status, actor.roles, fields)
+    except TransitionError as error:
+        raise _as_problem(error) from None
+
+
+def _fields_known(flow: Workflow) -> set[str]:
+    return set(KNOWN_FIELDS[flow.ticket_type])
+
+
+async def move_incident(
+    session: WriteSession,
+    desk: Desk,
+    incident: Incident,
+    request: TransitionRequest,
+    actor: Principal,
+) -> Incident:
+    flow = desk.incident_flow
+    transition = checked(flow, incident.status, request, actor, incident.assignee_id is not None)
+    now = datetime.now(UTC)
+    old_status = incident.status
+    changes: list[Change] = [("status", old_status, transition.target)]
+    fields = request.fields
+    if fields.get("assignee"):
+        await assignee_of(desk, fields["assignee"], incident)
+        changes.append(("assignee_username", None, incident.assignee_username))
+    if fields.get("resolution"):
+        changes.append(("resolution", incident.resolution, fields["resolution"]))
+        incident.resolution = fields["resolution"]
+    if fields.get("comment"):
+        session.add(_comment(incident, fields["comment"], actor, now))
+    incident.status, incident.status_changed_at = transition.target, now
+    for action in flow.actions_on(transition):
+        if action in SLA_ACTIONS:
+            apply_action(incident, action, now)
+    incident.version += 1
+    incident.updated_at, incident.updated_by = now, actor.username
+    note = fields.get("reason") or f"transition {transition.id}"
+    await record_changes(session, "incident", incident.id, actor.username, changes, note)
+    await session.flush()
+    await incident_event(
+        session,
+        INCIDENT_STATUS_CHANGED,
+        incident,
+        transition=transition.id,
+        from_status=old_status,
+        to_status=transition.target,
+        reason=fields.get("reason"),
+        resolution=incident.resolution,
+    )
+    return incident
+
+
+def _comment(incident: Incident, body: str, actor: Principal, now: datetime) -> Comment:
+    return Comment(
+        id=uuid.uuid4(),
+        incident_id=incident.id,
+        visibility=Visibility.PUBLIC.value,
+        body=body,
+        author_id=actor.subject,
+        author_username=actor.username,
+        created_at=now,
+    )
+
+
+async def move_problem(
+    session: WriteSession,
+    desk: Desk,
+    problem: Problem,
+    request: TransitionRequest,
+    actor: Principal,
+) -> tuple[Problem, list[Incident]]:
+    flow = desk.problem_flow
+    transition = checked(flow, problem.status, request, actor, problem.assignee_id is not None)
+    now = datetime.now(UTC)
+    old_status = problem.status
+    changes: list[Change] = [("status", old_status, transition.target)]
+    if request.fields.get("resolution"):
+        changes.append(("resolution", problem.resolution, request.fields["resolution"]))
+        problem.resolution = request.fields["resolution"]
+    problem.status, problem.status_changed_at = transition.target, now
+    entered_closed = flow.state(transition.target).kind is StateKind.CLOSED
+    problem.closed_at = now if entered_closed else None
+    problem.version += 1
+    problem.updated_at, problem.updated_by = now, actor.username
+    note = request.fields.get("reason") or f"transition {transition.id}"
+    await record_changes(session, "problem", problem.id, actor.username, changes, note)
+    closed: list[Incident] = []
+    if "problem.close_incidents" in flow.actions_on(transition):
+        closed = await problems.close_incidents(session, desk, problem, actor, now)
+    await session.flush()
+    await problems.problem_changed(
+        session, problem, transition=transition.id, from_status=old_status, to_status=problem.status
+    )
+    if entered_closed:
+        await problem_event(
+            session, PROBLEM_CLOSED, problem, closed_incidents=[str(i.id) for i in closed]
+        )
+    return problem, closed
