@@ -35,3 +35,7 @@ def may_see(principal: Principal, incident: Incident) -> bool:
 def require_staff(principal: Principal, what: str) -> None:
     if not is_staff(principal):
         raise StaffOnly(f"only agents may {what}", extra={"required_roles": list(STAFF_ROLES)})
+
+
+QueryRunner = roles_alias("agent", "service", "reporter")
+BoardUser = roles_alias("agent")  # filters and boards are the agents' tools

@@ -12,18 +12,21 @@ from servicedesk.kernel.app import ServiceSpec, create_service_app
 from servicedesk.kernel.calls import ClientCredentials, service_client
 from servicedesk.tickets.attachments import LocalDirectoryStore
 from servicedesk.tickets.attachments_router import router as attachments_router
+from servicedesk.tickets.boards_router import router as boards_router
 from servicedesk.tickets.catalogue_router import router as catalogue_router
 from servicedesk.tickets.desk import Desk
 from servicedesk.tickets.directory_router import directory_startup
 from servicedesk.tickets.directory_router import router as directory_router
+from servicedesk.tickets.filters_router import router as filters_router
 from servicedesk.tickets.incidents_router import router as incidents_router
 from servicedesk.tickets.models import outbox
-from servicedesk.tickets.policy import TicketPolicy, load_policy
+from servicedesk.tickets.policy import PolicyDefinitionError, TicketPolicy, load_policy
 from servicedesk.tickets.problems_router import router as problems_router
+from servicedesk.tickets.query_router import router as query_router
 from servicedesk.tickets.references import MigrationProxyReferences
 from servicedesk.tickets.settings import TicketsSettings
 from servicedesk.tickets.sla_watch import watch_breaches
-from servicedesk.tickets.workflow import Workflow, load_workflows
+from servicedesk.tickets.workflow import Workflow, WorkflowDefinitionError, load_workflows
 
 Hook = Callable[[FastAPI], Awaitable[None]]
 
@@ -53,11 +56,32 @@ async def _close_desk(app: FastAPI) -> None:
     await app.state.migration_http.aclose()
 
 
+class DefinitionsError(ValueError):
+    """The policy or the workflows are invalid: every problem of both, named."""
+
+
+def load_definitions(settings: TicketsSettings) -> tuple[TicketPolicy, dict[str, Workflow]]:
+    errors: list[ValueError] = []
+    policy = workflows = None
+    try:
+        policy = load_policy(settings.policy_file)
+    except PolicyDefinitionError as error:
+        errors.append(error)
+    try:
+        workflows = load_workflows(settings.workflows_dir)
+    except WorkflowDefinitionError as error:
+        errors.append(error)
+    if len(errors) == 1:
+        raise errors[0]
+    if policy is None or workflows is None:
+        raise DefinitionsError("the tickets service cannot start:\n" + "\n".join(map(str, errors)))
+    return policy, workflows
+
+
 def create_app(settings: TicketsSettings | None = None) -> FastAPI:
     """Refuses to start, naming every problem, when the policy or a workflow is invalid."""
     settings = settings or TicketsSettings()
-    policy = load_policy(settings.policy_file)
-    workflows = load_workflows(settings.workflows_dir)
+    policy, workflows = load_definitions(settings)
     return create_service_app(
         ServiceSpec(
             name="tickets",
@@ -72,6 +96,9 @@ def create_app(settings: TicketsSettings | None = None) -> FastAPI:
                 problems_router,
                 catalogue_router,
                 directory_router,
+                query_router,
+                filters_router,
+                boards_router,
             ],
             on_startup=[
                 directory_startup(settings.keycloak),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from fastapi import Request
 
 from servicedesk.tickets.policy import TicketPolicy
+from servicedesk.tickets.query import Entity, Vocabulary
 from servicedesk.tickets.references import References
 from servicedesk.tickets.workflow import Workflow
 
@@ -37,6 +39,14 @@ class Directory(Protocol):
 
     async def get_group(self, group_id: str) -> DirectoryGroupView | None: ...
 
+    async def find_user_by_username(self, username: str) -> DirectoryUserView | None: ...
+
+    async def assignable_users(
+        self, query: str | None = None, limit: int = 50
+    ) -> Sequence[DirectoryUserView]: ...
+
+    async def groups(self, query: str | None = None) -> Sequence[DirectoryGroupView]: ...
+
 
 @dataclass(frozen=True)
 class Desk:
@@ -44,6 +54,12 @@ class Desk:
     workflows: dict[str, Workflow]
     references: References
     directory: Directory
+    vocabularies: dict[str, Vocabulary] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        entities: tuple[Entity, ...] = ("incident", "problem")
+        vocabularies = {e: Vocabulary.from_policy(self.policy, self.workflows, e) for e in entities}
+        object.__setattr__(self, "vocabularies", vocabularies)
 
     @property
     def incident_flow(self) -> Workflow:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Computed,
     DateTime,
     ForeignKey,
@@ -18,7 +20,7 @@ from sqlalchemy import (
     Uuid,
     func,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from servicedesk.kernel.events import outbox_table, processed_messages_table
@@ -174,6 +176,46 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"))
     created_at: Mapped[datetime] = _now()
+
+
+class SavedFilter(Base):
+    """A query saved by its owner, used by everyone in its scope (private, a group, everyone)."""
+
+    __tablename__ = "saved_filters"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(64))
+    owner_username: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))
+    entity: Mapped[str] = mapped_column(String(16))
+    query: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(String(16))
+    scope_group: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+
+class Board(Base):
+    """A user's board: kanban (columns of a field), list (a table) or dashboard (a link)."""
+
+    __tablename__ = "boards"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(64))
+    owner_username: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    entity: Mapped[str] = mapped_column(String(16))
+    query: Mapped[str | None] = mapped_column(Text)
+    filter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("saved_filters.id"))
+    layout: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    scope: Mapped[str] = mapped_column(String(16))
+    scope_group: Mapped[str | None] = mapped_column(String(200))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
 
 
 outbox = outbox_table(Base.metadata)

@@ -1,0 +1,216 @@
+"""Boards bound to users: kanban, list and dashboard; the default "My work" board; card moves."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+
+from servicedesk.kernel.auth import Principal
+from servicedesk.kernel.db import WriteSession
+from servicedesk.kernel.errors import Conflict, InvalidInput, NotFound
+from servicedesk.tickets.board_schemas import (
+    BoardCreate,
+    BoardKind,
+    BoardPatch,
+    DashboardLayout,
+    KanbanLayout,
+    ListLayout,
+)
+from servicedesk.tickets.desk import Desk
+from servicedesk.tickets.filters import NameTaken, filter_for, known_groups
+from servicedesk.tickets.models import Board
+from servicedesk.tickets.querying import canonical_text, parsed
+from servicedesk.tickets.sharing import Scope, check_scope, may_use, require_change, visible_to
+
+DEFAULT_BOARD_NAME = "My work"
+DEFAULT_BOARD_QUERY = "assignee = me() order by priority desc, updated desc"
+LAYOUTS: dict[BoardKind, type[BaseModel]] = {
+    BoardKind.KANBAN: KanbanLayout,
+    BoardKind.LIST: ListLayout,
+    BoardKind.DASHBOARD: DashboardLayout,
+}
+
+
+class BoardNotFound(NotFound):
+    code = "board-not-found"
+
+
+class DefaultBoardKept(Conflict):
+    code = "default-board-kept"
+
+
+def layout_of(kind: BoardKind, raw: dict[str, Any]) -> dict[str, Any]:
+    """The layout checked for the board's kind, with its defaults filled in."""
+    try:
+        return LAYOUTS[kind].model_validate(raw).model_dump(mode="json")
+    except ValidationError as error:
+        errors = [
+            {
+                "field": "layout." + ".".join(str(p) for p in e["loc"]),
+                "location": "body",
+                "reason": e["msg"],
+            }
+            for e in error.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+        raise InvalidInput(detail, extra={"errors": errors}) from None
+
+
+async def ensure_default(session: WriteSession, principal: Principal) -> None:
+    """Every user's "My work" kanban of the incidents assigned to them, made on first use."""
+    now = datetime.now(UTC)
+    statement = insert(Board).values(
+        id=uuid.uuid4(),
+        owner_id=principal.subject,
+        owner_username=principal.username,
+        name=DEFAULT_BOARD_NAME,
+        kind=BoardKind.KANBAN.value,
+        entity="incident",
+        query=DEFAULT_BOARD_QUERY,
+        layout=KanbanLayout().model_dump(mode="json"),
+        scope=Scope.PRIVATE.value,
+        is_default=True,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    await session.execute(statement.on_conflict_do_nothing())
+
+
+async def visible_boards(session: Any, principal: Principal) -> list[Board]:
+    condition = visible_to(principal, Board.owner_id, Board.scope, Board.scope_group)
+    query = select(Board).where(condition)
+    query = query.order_by(Board.is_default.desc(), Board.name, Board.id)
+    return list((await session.scalars(query)).all())
+
+
+async def board_for(session: Any, board_id: uuid.UUID, principal: Principal) -> Board:
+    board: Board | None = await session.get(Board, board_id)
+    if board is None or not may_use(principal, board):
+        raise BoardNotFound(f"board {board_id} does not exist")
+    return board
+
+
+async def _source(
+    session: Any,
+    desk: Desk,
+    kind: BoardKind,
+    entity: str,
+    query: str | None,
+    filter_id: Any,
+    principal: Principal,
+) -> str | None:
+    if kind is BoardKind.DASHBOARD:
+        return None
+    if filter_id is not None:
+        saved = await filter_for(session, filter_id, principal)
+        if saved.entity != entity:
+            raise _invalid("filter_id", f"the filter is over {saved.entity}s, not {entity}s")
+        return None
+    return canonical_text(desk, query or "", entity)  # type: ignore[arg-type]
+
+
+async def create_board(
+    session: WriteSession, desk: Desk, data: BoardCreate, principal: Principal
+) -> Board:
+    check_scope(
+        principal, data.scope, data.scope_group, await known_groups(desk, principal, data.scope)
+    )
+    layout = layout_of(data.kind, data.layout)
+    query = await _source(
+        session, desk, data.kind, data.entity, data.query, data.filter_id, principal
+    )
+    now = datetime.now(UTC)
+    board = Board(
+        id=uuid.uuid4(),
+        owner_id=principal.subject,
+        owner_username=principal.username,
+        name=data.name,
+        kind=data.kind.value,
+        entity=data.entity,
+        query=query,
+        filter_id=data.filter_id,
+        layout=layout,
+        scope=data.scope.value,
+        scope_group=data.scope_group,
+        is_default=False,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(board)
+    await _flush_unique(session, board)
+    return board
+
+
+async def _flush_unique(session: WriteSession, board: Board) -> None:
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        raise NameTaken(
+            f"you have a board named {board.name!r} already",
+            extra={"errors": [{"field": "name", "location": "body", "reason": "taken"}]},
+        ) from None
+
+
+async def update_board(
+    session: WriteSession, desk: Desk, board_id: uuid.UUID, patch: BoardPatch, principal: Principal
+) -> Board:
+    board = await board_for(session, board_id, principal)
+    require_change(principal, board, "board")
+    sent = patch.model_fields_set
+    kind = BoardKind(board.kind)
+    if "name" in sent and patch.name:
+        board.name = patch.name
+    if "layout" in sent and patch.layout is not None:
+        board.layout = layout_of(kind, patch.layout)
+    if sent & {"query", "filter_id"}:
+        board.query = await _source(
+            session, desk, kind, board.entity, patch.query, patch.filter_id, principal
+        )
+        board.filter_id = patch.filter_id
+    if sent & {"scope", "scope_group"}:
+        scope = patch.scope or Scope(board.scope)
+        group = patch.scope_group if "scope_group" in sent else board.scope_group
+        if scope is not Scope.GROUP and "scope_group" not in sent:
+            group = None
+        check_scope(principal, scope, group, await known_groups(desk, principal, scope))
+        board.scope, board.scope_group = scope.value, group
+    board.version += 1
+    board.updated_at = datetime.now(UTC)
+    await _flush_unique(session, board)
+    return board
+
+
+async def delete_board(session: WriteSession, board_id: uuid.UUID, principal: Principal) -> None:
+    board = await board_for(session, board_id, principal)
+    require_change(principal, board, "board")
+    if board.is_default:
+        raise DefaultBoardKept("the default board stays; rename it or change its query instead")
+    await session.delete(board)
+    await session.flush()
+
+
+async def board_query_text(session: Any, desk: Desk, board: Board, principal: Principal) -> str:
+    if board.filter_id is not None:
+        return (await filter_for(session, board.filter_id, principal)).query
+    return board.query or ""
+
+
+async def board_query(session: Any, desk: Desk, board: Board, principal: Principal) -> Any:
+    text = await board_query_text(session, desk, board, principal)
+    return parsed(desk, text, board.entity)  # type: ignore[arg-type]
+
+
+def _invalid(field: str, reason: str) -> InvalidInput:
+    return InvalidInput(
+        f"{field}: {reason}",
+        extra={"errors": [{"field": field, "location": "body", "reason": reason}]},
+    )

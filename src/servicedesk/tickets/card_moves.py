@@ -1,0 +1,101 @@
+"""Moving a card between kanban columns: a workflow transition (status columns) or an edit of
+the column's field. A move the workflow or the rules forbid is refused with the reason."""
+
+from __future__ import annotations
+
+from servicedesk.kernel.auth import Principal
+from servicedesk.kernel.db import WriteSession
+from servicedesk.kernel.errors import Conflict, Forbidden, InvalidInput
+from servicedesk.tickets import incidents, problems
+from servicedesk.tickets.board_cards import NO_VALUE
+from servicedesk.tickets.board_schemas import BoardKind, CardMove
+from servicedesk.tickets.desk import Desk
+from servicedesk.tickets.models import Board, Incident, Problem
+from servicedesk.tickets.schemas import IncidentPatch, TransitionRequest
+from servicedesk.tickets.transitions import move_incident, move_problem
+from servicedesk.tickets.workflow import Transition, Workflow
+
+
+class MoveRefused(Conflict):
+    code = "move-refused"
+
+
+class MoveForbidden(Forbidden):
+    code = "move-forbidden"
+
+
+def transition_between(
+    flow: Workflow, status: str, target: str, principal: Principal
+) -> Transition:
+    """The transition from `status` to `target` this user may make (the first, if several)."""
+    if status == target:
+        raise MoveRefused(f"the card is in {target!r} already")
+    if target not in flow.states:
+        raise InvalidInput(
+            f"to_column: {target!r} is not a state",
+            extra={"errors": [{"field": "to_column", "location": "body", "reason": "unknown"}]},
+        )
+    leading = [t for t in flow.transitions_from(status) if t.target == target]
+    if not leading:
+        raise MoveRefused(
+            f"the workflow has no transition from {status!r} to {target!r}",
+            extra={"from_status": status, "to_status": target},
+        )
+    allowed = [t for t in leading if not t.roles.isdisjoint(principal.roles)]
+    if not allowed:
+        roles = sorted(set().union(*(t.roles for t in leading)))
+        raise MoveForbidden(
+            f"moving from {status!r} to {target!r} needs one of the roles: {', '.join(roles)}",
+            extra={"required_roles": roles},
+        )
+    return allowed[0]
+
+
+async def move_card(
+    session: WriteSession, desk: Desk, board: Board, move: CardMove, principal: Principal
+) -> Incident | Problem:
+    if board.kind != BoardKind.KANBAN:
+        raise MoveRefused("only the cards of a kanban board move between columns")
+    field = board.layout.get("column_field", "status")
+    if board.entity == "problem":
+        if field != "status":
+            raise MoveRefused(f"problem cards move only between status columns, not {field}")
+        problem = await problems.problem_at(session, move.card, lock=True)
+        transition = transition_between(
+            desk.problem_flow, problem.status, move.to_column, principal
+        )
+        request = TransitionRequest(transition=transition.id, fields=move.fields)
+        return (await move_problem(session, desk, problem, request, principal))[0]
+    incident = await incidents.incident_for(session, move.card, principal, lock=True)
+    if field == "status":
+        transition = transition_between(
+            desk.incident_flow, incident.status, move.to_column, principal
+        )
+        request = TransitionRequest(transition=transition.id, fields=move.fields)
+        return await move_incident(session, desk, incident, request, principal)
+    patch = await _patch_for(desk, field, move.to_column)
+    return await incidents.update(
+        session, desk, str(incident.id), patch, incident.version, principal
+    )
+
+
+async def _patch_for(desk: Desk, field: str, value: str) -> IncidentPatch:
+    if field == "category":
+        return IncidentPatch(category=value)
+    if field == "assignee":
+        if value == NO_VALUE:
+            return IncidentPatch(assignee=None)
+        user = await desk.directory.find_user_by_username(value)
+        if user is None:
+            raise MoveRefused(f"no user {value!r} to assign the card to")
+        return IncidentPatch(assignee=user.id)
+    if field == "group":
+        if value == NO_VALUE:
+            return IncidentPatch(group=None)
+        found = [g for g in await desk.directory.groups(value) if g.name == value]
+        if not found:
+            raise MoveRefused(f"no group {value!r}")
+        return IncidentPatch(group=found[0].id)
+    if field == "priority":
+        raise MoveRefused("priority follows impact × urgency; change those on the incident")
+    raise MoveRefused(f"cards cannot be moved between {field} columns")

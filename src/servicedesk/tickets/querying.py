@@ -1,0 +1,103 @@
+"""Running queries of the query language for a user: parse, check, page, count, group."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from servicedesk.kernel.auth import Principal
+from servicedesk.kernel.errors import ProblemError
+from servicedesk.tickets.access import is_staff
+from servicedesk.tickets.desk import Desk
+from servicedesk.tickets.query import (
+    Entity,
+    Query,
+    QueryContext,
+    QueryError,
+    check_query,
+    compile_grouped,
+    compile_query,
+    parse_query,
+    render,
+)
+
+COUNT_CAP = 10_000  # sidebars say "10000+" rather than count a million rows
+
+
+class InvalidQuery(ProblemError):
+    status, code, title = 400, "invalid-query", "Invalid query"
+
+
+def invalid_query(error: QueryError, field: str = "query") -> InvalidQuery:
+    return InvalidQuery(
+        error.message,
+        extra={
+            "field": field,
+            "position": error.position,
+            "length": error.length,
+            "line": error.line,
+            "column": error.column,
+            "suggestions": error.suggestions,
+        },
+    )
+
+
+def parsed(desk: Desk, text: str, entity: Entity, field: str = "query") -> Query:
+    try:
+        return parse_query(text, entity, desk.vocabularies[entity])
+    except QueryError as error:
+        raise invalid_query(error, field) from None
+
+
+def checked(desk: Desk, query: Query) -> Query:
+    try:
+        return check_query(query, desk.vocabularies[query.entity])
+    except QueryError as error:
+        raise invalid_query(error) from None
+
+
+def canonical_text(desk: Desk, text: str, entity: Entity, field: str = "query") -> str:
+    return render(parsed(desk, text, entity, field))
+
+
+def context_for(desk: Desk, principal: Principal, entity: Entity) -> QueryContext:
+    return QueryContext.for_principal(
+        principal,
+        datetime.now(UTC),
+        desk.vocabularies[entity],
+        own_incidents_only=not is_staff(principal),
+    )
+
+
+def _compiled(desk: Desk, query: Query, principal: Principal) -> Any:
+    try:
+        return compile_query(query, context_for(desk, principal, query.entity))
+    except QueryError as error:
+        raise invalid_query(error) from None
+
+
+async def page(
+    session: Any, desk: Desk, query: Query, principal: Principal, limit: int, offset: int
+) -> list[Any]:
+    statement = _compiled(desk, query, principal).limit(limit).offset(offset)
+    return list((await session.scalars(statement)).all())
+
+
+async def count(session: Any, desk: Desk, query: Query, principal: Principal) -> int:
+    """Matches up to COUNT_CAP + 1 (more is shown as "10000+")."""
+    capped = _compiled(desk, query, principal).order_by(None).limit(COUNT_CAP + 1).subquery()
+    total = await session.scalar(select(func.count()).select_from(capped))
+    return int(total or 0)
+
+
+async def groups(
+    session: Any, desk: Desk, query: Query, principal: Principal
+) -> list[dict[str, Any]]:
+    try:
+        statement = compile_grouped(query, context_for(desk, principal, query.entity))
+    except QueryError as error:
+        raise invalid_query(error) from None
+    rows = (await session.execute(statement)).all()
+    return [{"value": row.value, "count": int(row.count)} for row in rows]

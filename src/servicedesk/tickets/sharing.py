@@ -1,0 +1,86 @@
+"""Visibility scopes of saved filters and boards: private, a Keycloak group, or everyone.
+
+Anyone in scope uses a shared item; only its owner (or an admin) changes or deletes it. An owner
+shares with the groups they belong to; an admin with any group of the directory.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy import ColumnElement, and_, or_
+
+from servicedesk.kernel.auth import Principal
+from servicedesk.kernel.errors import Forbidden, InvalidInput
+
+
+class Scope(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+    EVERYONE = "everyone"
+
+
+class Shared(Protocol):
+    owner_id: str
+    scope: str
+    scope_group: str | None
+
+
+class NotYours(Forbidden):
+    code = "not-the-owner"
+
+
+def may_use(principal: Principal, item: Shared) -> bool:
+    return (
+        item.owner_id == principal.subject
+        or item.scope == Scope.EVERYONE
+        or (item.scope == Scope.GROUP and item.scope_group in principal.groups)
+    )
+
+
+def may_change(principal: Principal, item: Shared) -> bool:
+    return item.owner_id == principal.subject or "admin" in principal.roles
+
+
+def require_change(principal: Principal, item: Shared, what: str) -> None:
+    if not may_change(principal, item):
+        raise NotYours(f"only the owner of this {what} or an admin may change it")
+
+
+def visible_to(
+    principal: Principal, owner_id: object, scope: object, group: object
+) -> ColumnElement[bool]:
+    """The SQL condition `may_use` for lists (columns of the table passed in)."""
+    return or_(
+        owner_id == principal.subject,  # type: ignore[arg-type]
+        scope == Scope.EVERYONE.value,  # type: ignore[arg-type]
+        and_(scope == Scope.GROUP.value, group.in_(principal.groups)),  # type: ignore[arg-type,attr-defined]
+    )
+
+
+def check_scope(
+    principal: Principal, scope: Scope, group: str | None, known_groups: set[str]
+) -> None:
+    """A group scope names a group: one of the owner's, or (for an admin) any existing one."""
+    if scope is not Scope.GROUP:
+        if group is not None:
+            raise _invalid("scope_group", "only a group scope names a group")
+        return
+    if not group:
+        raise _invalid("scope_group", "a group scope needs the group's name")
+    if group in principal.groups:
+        return
+    if "admin" in principal.roles and group in known_groups:
+        return
+    raise _invalid(
+        "scope_group",
+        f"you may share only with your groups: {', '.join(principal.groups) or 'none'}",
+    )
+
+
+def _invalid(field: str, reason: str) -> InvalidInput:
+    return InvalidInput(
+        f"{field}: {reason}",
+        extra={"errors": [{"field": field, "location": "body", "reason": reason}]},
+    )
