@@ -3,7 +3,8 @@
 Each rule names incident fields that must be equal and a window; the first open problem with a
 matching incident inside the window takes the new incident. Concurrent incidents that match the
 same rule are serialised by a transaction lock on the rule and its values, so two of them never
-open two problems for one cause.
+open two problems for one cause. The problem found is share-locked and re-checked, so a problem
+closing at the same moment is never joined (its close, which locks it, goes first or waits).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ async def _open_problem(
         .where(Problem.closed_at.is_(None), Incident.created_at > now - rule.within)
         .order_by(Incident.created_at.desc())
         .limit(1)
+        .with_for_update(read=True, of=Problem)
     )
     for name, value in values.items():
         query = query.where(_COLUMNS[name] == value)

@@ -4,7 +4,6 @@ priority and the problem correlation rules. A bad file stops the service with ev
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 from importlib.abc import Traversable
 from importlib.resources import files
@@ -87,30 +86,65 @@ class TicketPolicy(_Strict):
         return self.priorities.index(priority) + 1
 
 
-@dataclass(frozen=True)
-class _Check:
-    policy: TicketPolicy
+def _problems_between_fields(raw: object) -> list[str]:
+    """Checks across fields, run on the raw data so that they are reported even when another
+    part of the file is malformed (every problem is named at once)."""
+    if not isinstance(raw, dict):
+        return []
+    listed = raw.get("priorities")
+    priorities = [str(p) for p in listed] if isinstance(listed, list) else None
+    found = []
+    if priorities is not None:
+        found += [
+            f"priorities: {q!r} is listed twice"
+            for q in sorted(set(priorities))
+            if priorities.count(q) > 1
+        ]
+    matrix = raw.get("priority_matrix")
+    if isinstance(matrix, dict):
+        found += _matrix_problems(matrix, priorities)
+    sla = raw.get("sla")
+    if isinstance(sla, dict) and priorities is not None:
+        found += [f"sla: no targets for priority {q!r}" for q in priorities if q not in sla]
+        found += [f"sla.{q}: {q!r} is not a priority" for q in sla if q not in priorities]
+    rules = raw.get("correlation")
+    if isinstance(rules, list):
+        names = [rule.get("name") for rule in rules if isinstance(rule, dict)]
+        found += [
+            f"correlation: rule {n!r} named twice"
+            for n in sorted({n for n in names if isinstance(n, str)})
+            if names.count(n) > 1
+        ]
+    return found
 
-    def problems(self) -> list[str]:
-        found = []
-        p = self.policy
-        for impact in LEVELS:
-            row = p.priority_matrix.get(impact)
-            if row is None:
-                found.append(f"priority_matrix: impact {impact!r} is missing")
-                continue
-            for urgency in LEVELS:
-                priority = row.get(urgency)
-                if priority not in p.priorities:
-                    found.append(
-                        f"priority_matrix.{impact}.{urgency}: {priority!r} is not one of "
-                        f"the priorities {list(p.priorities)}"
-                    )
-        found += [f"sla: no targets for priority {q!r}" for q in p.priorities if q not in p.sla]
-        found += [f"sla.{q}: {q!r} is not a priority" for q in p.sla if q not in p.priorities]
-        names = [rule.name for rule in p.correlation]
-        found += [f"correlation: rule {n!r} named twice" for n in set(names) if names.count(n) > 1]
-        return found
+
+def _matrix_problems(matrix: dict[Any, Any], priorities: list[str] | None) -> list[str]:
+    known = ", ".join(LEVELS)
+    found = [
+        f"priority_matrix.{impact}: {impact!r} is not an impact level (known: {known})"
+        for impact in matrix
+        if impact not in LEVELS
+    ]
+    for impact in LEVELS:
+        row = matrix.get(impact)
+        if not isinstance(row, dict):
+            found.append(f"priority_matrix: impact {impact!r} is missing")
+            continue
+        found += [
+            f"priority_matrix.{impact}.{urgency}: {urgency!r} is not an urgency level "
+            f"(known: {known})"
+            for urgency in row
+            if urgency not in LEVELS
+        ]
+        for urgency in LEVELS:
+            if urgency not in row:
+                found.append(f"priority_matrix.{impact}: urgency {urgency!r} is missing")
+            elif priorities is not None and row[urgency] not in priorities:
+                found.append(
+                    f"priority_matrix.{impact}.{urgency}: {row[urgency]!r} is not one of "
+                    f"the priorities {priorities}"
+                )
+    return found
 
 
 def load_policy(path: Path | Traversable | None = None) -> TicketPolicy:
@@ -118,15 +152,17 @@ def load_policy(path: Path | Traversable | None = None) -> TicketPolicy:
     name = getattr(source, "name", str(source))
     try:
         raw: Any = yaml.safe_load(source.read_text(encoding="utf-8"))
-        policy = TicketPolicy.model_validate(raw)
     except yaml.YAMLError as exc:
         raise PolicyDefinitionError(name, [f"not valid YAML: {exc}"]) from None
+    problems = []
+    policy = None
+    try:
+        policy = TicketPolicy.model_validate(raw)
     except ValidationError as exc:
         problems = [
             f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
         ]
-        raise PolicyDefinitionError(name, problems) from None
-    problems = _Check(policy).problems()
-    if problems:
+    problems += _problems_between_fields(raw)
+    if problems or policy is None:
         raise PolicyDefinitionError(name, problems)
     return policy

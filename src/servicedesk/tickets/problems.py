@@ -3,6 +3,7 @@ incidents when they close."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +23,7 @@ from servicedesk.tickets.events import (
     incident_event,
     problem_event,
 )
-from servicedesk.tickets.history import record_changes
+from servicedesk.tickets.history import Change, record_changes
 from servicedesk.tickets.models import Incident, Problem
 from servicedesk.tickets.schemas import PROBLEM_PREFIX, ticket_key
 from servicedesk.tickets.sla import apply_action
@@ -84,11 +85,15 @@ async def find(session: Any, reference: str) -> Problem | None:
     try:
         found = await session.get(Problem, uuid.UUID(reference))
     except ValueError:
-        number = reference.upper().removeprefix(f"{PROBLEM_PREFIX}-")
-        if not number.isdigit():
+        number = _KEY.fullmatch(reference)
+        if number is None:
             return None
-        found = await session.scalar(select(Problem).where(Problem.number == int(number)))
+        found = await session.scalar(select(Problem).where(Problem.number == int(number.group(1))))
     return found
+
+
+# PRB-000123 (or the bare number): ASCII digits only, and few enough to fit a bigint.
+_KEY = re.compile(rf"(?:{PROBLEM_PREFIX}-)?0*([0-9]{{1,18}})", re.IGNORECASE | re.ASCII)
 
 
 async def problem_at(session: Any, reference: str, *, lock: bool = False) -> Problem:
@@ -154,14 +159,16 @@ async def close_incidents(
     note = f"closed with problem {key_of(problem)}: {problem.resolution or ''}".rstrip(": ")
     before = {incident.id: incident.status for incident in incidents}
     for incident in incidents:
-        old = incident.status
+        changes: list[Change] = [
+            ("status", incident.status, closed.id),
+            ("resolution", incident.resolution, incident.resolution or problem.resolution),
+        ]
         incident.status, incident.status_changed_at = closed.id, now
         incident.resolution = incident.resolution or problem.resolution
         for action in ("sla.stop", *closed.on_enter):
             apply_action(incident, action, now)
         incident.version += 1
         incident.updated_at, incident.updated_by = now, actor.username
-        changes = [("status", old, closed.id)]
         await record_changes(session, "incident", incident.id, actor.username, changes, note)
     await session.flush()
     for incident in incidents:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import TypeAdapter
+from pydantic import StringConstraints, TypeAdapter
 
 from servicedesk.kernel.deps import ReadSessionDep, WriteSessionDep
 from servicedesk.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, problems
@@ -37,6 +37,18 @@ router = APIRouter(prefix="/api/v1/problems", tags=["problems"])
 DeskDep = Annotated[Desk, Depends(desk_of)]
 PROBLEMS = TypeAdapter(list[ProblemOut])
 CURSOR_KIND = "problems-newest"
+# State ids: plain names (a NUL byte, say, would only fail in the database).
+StatusValues = Annotated[
+    list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]],
+    Query(max_length=20),
+]
+
+
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput(
+        "cursor is not one this list gave out",
+        extra={"errors": [{"field": "cursor", "location": "query", "reason": "invalid"}]},
+    )
 
 
 def _out(problem: Problem, incident_count: int, response: Response | None = None) -> ProblemOut:
@@ -51,7 +63,7 @@ def _out(problem: Problem, incident_count: int, response: Response | None = None
 async def list_problems(
     _: ProblemReader,
     session: ReadSessionDep,
-    status: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
+    status: StatusValues = [],  # noqa: B006
     open_only: Annotated[bool, Query(alias="open")] = False,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
@@ -63,7 +75,9 @@ async def list_problems(
         try:
             after = (datetime.fromisoformat(str(at)), uuid.UUID(str(last_id)))
         except ValueError:
-            raise InvalidInput("cursor is not one this list gave out") from None
+            raise _bad_cursor() from None
+        if after[0].tzinfo is None:
+            raise _bad_cursor()
     rows = await repository.problem_page(session, tuple(status), open_only, after, limit)
     next_cursor = None
     if len(rows) == limit:

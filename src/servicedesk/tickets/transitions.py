@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import WriteSession
 from servicedesk.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicedesk.tickets import problems
+from servicedesk.tickets.access import STAFF_ROLES, is_staff
 from servicedesk.tickets.assignment import assignee_of
+from servicedesk.tickets.comments import add_comment
 from servicedesk.tickets.desk import Desk
 from servicedesk.tickets.events import (
     INCIDENT_STATUS_CHANGED,
@@ -18,8 +19,8 @@ from servicedesk.tickets.events import (
     problem_event,
 )
 from servicedesk.tickets.history import Change, record_changes
-from servicedesk.tickets.models import Comment, Incident, Problem
-from servicedesk.tickets.schemas import TransitionRequest, Visibility
+from servicedesk.tickets.models import Incident, Problem
+from servicedesk.tickets.schemas import CommentCreate, TransitionRequest
 from servicedesk.tickets.sla import SLA_ACTIONS, apply_action
 from servicedesk.tickets.workflow import (
     KNOWN_FIELDS,
@@ -50,12 +51,21 @@ class TransitionFieldsMissing(InvalidInput):
     code = "transition-fields-missing"
 
 
+class AssigneeForStaff(Forbidden):
+    code = "assignee-for-staff"
+
+
+# Field values end up in text columns: PostgreSQL cannot store NUL, and none belong in text.
+_CONTROLS = frozenset(chr(c) for c in [*range(0x20), 0x7F]) - set("\t\n\r")
+
+
 def _as_problem(error: TransitionError) -> Exception:
     extra: dict[str, object] = {"transition": error.transition_id}
     if isinstance(error, UnknownTransition):
         return UnknownTransitionProblem(error.reason, extra={**extra, "known": error.known})
     if isinstance(error, TransitionNotFromHere):
-        extra |= {"status": error.status, "allowed_from": error.allowed_from}
+        # Not "status": that member of a problem document is the HTTP status (RFC 9457).
+        extra |= {"current_status": error.status, "allowed_from": error.allowed_from}
         return TransitionNotAllowedHere(error.reason, extra=extra)
     if isinstance(error, TransitionForbidden):
         return TransitionRoleMissing(
@@ -70,6 +80,11 @@ def _as_problem(error: TransitionError) -> Exception:
     return TransitionNotAllowedHere(error.reason, extra=extra)
 
 
+def _invalid_fields(names: list[str], reason: str) -> InvalidInput:
+    errors = [{"field": f"fields.{n}", "location": "body", "reason": reason} for n in names]
+    return InvalidInput(f"transition fields {', '.join(names)}: {reason}", extra={"errors": errors})
+
+
 def checked(
     flow: Workflow, status: str, request: TransitionRequest, actor: Principal, has_assignee: bool
 ) -> Transition:
@@ -78,16 +93,20 @@ def checked(
         fields.setdefault("assignee", "already assigned")
     unknown = sorted(set(request.fields) - _fields_known(flow))
     if unknown:
-        errors = [
-            {"field": f"fields.{n}", "location": "body", "reason": "unknown field"} for n in unknown
-        ]
-        raise InvalidInput(
-            f"unknown transition fields: {', '.join(unknown)}", extra={"errors": errors}
-        )
+        raise _invalid_fields(unknown, "unknown field")
+    garbled = sorted(n for n, v in request.fields.items() if not _CONTROLS.isdisjoint(v))
+    if garbled:
+        raise _invalid_fields(garbled, "control characters other than tab and line breaks")
     try:
-        return flow.check(request.transition, status, actor.roles, fields)
+        transition = flow.check(request.transition, status, actor.roles, fields)
     except TransitionError as error:
         raise _as_problem(error) from None
+    if request.fields.get("assignee") and not is_staff(actor):
+        raise AssigneeForStaff(
+            "only agents may assign an incident",
+            extra={"transition": transition.id, "required_roles": list(STAFF_ROLES)},
+        )
+    return transition
 
 
 def _fields_known(flow: Workflow) -> set[str]:
@@ -108,13 +127,12 @@ async def move_incident(
     changes: list[Change] = [("status", old_status, transition.target)]
     fields = request.fields
     if fields.get("assignee"):
+        assigned_before = incident.assignee_username
         await assignee_of(desk, fields["assignee"], incident)
-        changes.append(("assignee_username", None, incident.assignee_username))
+        changes.append(("assignee_username", assigned_before, incident.assignee_username))
     if fields.get("resolution"):
         changes.append(("resolution", incident.resolution, fields["resolution"]))
         incident.resolution = fields["resolution"]
-    if fields.get("comment"):
-        session.add(_comment(incident, fields["comment"], actor, now))
     incident.status, incident.status_changed_at = transition.target, now
     for action in flow.actions_on(transition):
         if action in SLA_ACTIONS:
@@ -123,6 +141,9 @@ async def move_incident(
     incident.updated_at, incident.updated_by = now, actor.username
     note = fields.get("reason") or f"transition {transition.id}"
     await record_changes(session, "incident", incident.id, actor.username, changes, note)
+    if fields.get("comment"):
+        # An ordinary public comment (its incident.commented event tells the reporter).
+        await add_comment(session, incident, CommentCreate(body=fields["comment"]), actor)
     await session.flush()
     await incident_event(
         session,
@@ -135,18 +156,6 @@ async def move_incident(
         resolution=incident.resolution,
     )
     return incident
-
-
-def _comment(incident: Incident, body: str, actor: Principal, now: datetime) -> Comment:
-    return Comment(
-        id=uuid.uuid4(),
-        incident_id=incident.id,
-        visibility=Visibility.PUBLIC.value,
-        body=body,
-        author_id=actor.subject,
-        author_username=actor.username,
-        created_at=now,
-    )
 
 
 async def move_problem(
@@ -164,6 +173,9 @@ async def move_problem(
     if request.fields.get("resolution"):
         changes.append(("resolution", problem.resolution, request.fields["resolution"]))
         problem.resolution = request.fields["resolution"]
+    if request.fields.get("comment"):
+        # Problems have no comment thread: the history keeps what the transition was given.
+        changes.append(("comment", None, request.fields["comment"]))
     problem.status, problem.status_changed_at = transition.target, now
     entered_closed = flow.state(transition.target).kind is StateKind.CLOSED
     problem.closed_at = now if entered_closed else None
