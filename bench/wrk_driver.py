@@ -1,4 +1,8 @@
-"""HTTP load from wrk (a C load generator): the API measured without a Python client's cost."""
+"""HTTP load from wrk (a C load generator): the API measured without a Python client's cost.
+
+GET mode cycles through a list of paths; POST mode sends JSON bodies from a list, each request
+with an Idempotency-Key of its own (the run's prefix and a counter).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,26 @@ done = function(summary, latency, requests)
     summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
 end
 """
+POST_LUA = """
+local bodies = {}
+for line in io.lines("%(bodies)s") do bodies[#bodies + 1] = line end
+local token = "%(token)s"
+local prefix = "%(prefix)s"
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("POST", "%(path)s", {
+    ["Authorization"] = "Bearer " .. token,
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = prefix .. "-" .. i,
+  }, bodies[(i %% #bodies) + 1])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%f %%f %%f %%d\\n", summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
+end
+"""
 _RESULT = re.compile(r"RESULT (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)")
 
 
@@ -36,23 +60,51 @@ def available() -> bool:
 async def run(
     base_url: str, paths: Sequence[str], token: str, *, concurrency: int, seconds: int
 ) -> Figures:
+    """GETs of `paths`, in turn."""
     with tempfile.TemporaryDirectory() as folder:
         listing = Path(folder) / "paths.txt"
         listing.write_text("\n".join(paths) + "\n")
         script = Path(folder) / "load.lua"
         script.write_text(LUA % {"paths": listing, "token": token})
-        process = await asyncio.create_subprocess_exec(
-            "wrk",
-            "-t1",
-            f"-c{concurrency}",
-            f"-d{seconds}s",
-            "-s",
-            str(script),
-            base_url,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        output = (await process.communicate())[0].decode()
+        return await _wrk(base_url, script, concurrency, seconds)
+
+
+async def run_posts(
+    base_url: str,
+    path: str,
+    bodies: Sequence[str],
+    token: str,
+    *,
+    concurrency: int,
+    seconds: int,
+    key_prefix: str,
+) -> Figures:
+    """POSTs of the JSON `bodies` (one line each) to `path`, in turn, each request with the
+    Idempotency-Key `<key_prefix>-<n>`: the prefix must be unique to the run."""
+    if any("\n" in body for body in bodies):
+        raise ValueError("a body must be on one line")
+    with tempfile.TemporaryDirectory() as folder:
+        listing = Path(folder) / "bodies.txt"
+        listing.write_text("\n".join(bodies) + "\n", encoding="utf-8")
+        script = Path(folder) / "post.lua"
+        values = {"bodies": listing, "token": token, "prefix": key_prefix, "path": path}
+        script.write_text(POST_LUA % values)
+        return await _wrk(base_url, script, concurrency, seconds)
+
+
+async def _wrk(base_url: str, script: Path, concurrency: int, seconds: int) -> Figures:
+    process = await asyncio.create_subprocess_exec(
+        "wrk",
+        "-t1",
+        f"-c{concurrency}",
+        f"-d{seconds}s",
+        "-s",
+        str(script),
+        base_url,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output = (await process.communicate())[0].decode()
     found = _RESULT.search(output)
     if found is None:
         raise RuntimeError(f"wrk gave no result:\n{output}")

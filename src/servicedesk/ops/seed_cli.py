@@ -1,4 +1,4 @@
-"""`servicedesk-ops seed …`: fill the clients and orders tables with realistic fake data."""
+"""`servicedesk-ops seed …`: fill the clients, orders and incidents tables with fake data."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from rich.table import Table
 
 from servicedesk.ops.progress import RichProgress, progress_bar
 from servicedesk.ops.seed import SeedReport, seed, seed_demo_if_empty
+from servicedesk.ops.seed_tickets import IncidentSeedReport, seed_incidents
 
 seed_app = typer.Typer(
-    help="Fill the clients and orders tables with realistic Russian and English fake data.",
+    help="Fill the clients, orders and incidents tables with Russian and English fake data.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -71,3 +72,59 @@ def demo() -> None:
         console.print("demo data seeded")
     else:
         console.print("clients exist already; nothing seeded")
+
+
+def _print_incidents_report(report: IncidentSeedReport) -> None:
+    if report.deleted:
+        gone = report.deleted
+        kept = f", kept {gone.kept:,} others refer to" if gone.kept else ""
+        console.print(
+            f"reset: deleted {gone.incidents:,} incidents, {gone.problems:,} problems{kept}"
+        )
+    console.print(
+        f"{report.incidents:,} incidents and {report.problems:,} problems loaded in"
+        f" {report.load_seconds:.1f} s ({report.rows_per_second:,.0f} incidents/s)"
+    )
+    if report.numbers and report.problem_numbers:
+        console.print(
+            f"incident numbers {report.numbers[0]}–{report.numbers[1]},"
+            f" problem numbers {report.problem_numbers[0]}–{report.problem_numbers[1]}"
+        )
+    if report.index_seconds is not None:
+        console.print(f"secondary indexes rebuilt in {report.index_seconds:.1f} s")
+    console.print(f"analyze {report.analyze_seconds:.1f} s; loaders: {report.workers or 'inline'}")
+    console.print(f"[bold]total {report.seconds:.1f} s")
+
+
+@seed_app.command("incidents")
+def incidents(
+    count: int = typer.Option(1_000, min=0, help="How many incidents to add."),
+    reset: bool = typer.Option(
+        False, "--reset/--append", help="First delete the incidents and problems seeded before."
+    ),
+    seed_value: int = typer.Option(42, "--seed", help="Varies the generated data."),
+    batch_size: int = typer.Option(10_000, min=100, help="Incidents per COPY."),
+    workers: int | None = typer.Option(
+        None, min=0, help="Loader processes (0: in-process; default: by size and cores)."
+    ),
+    rebuild_indexes: bool = typer.Option(
+        False,
+        "--rebuild-indexes/--keep-indexes",
+        help="Drop the secondary indexes of the incidents for the load and build them after"
+        " (queries on the table are slow meanwhile).",
+    ),
+) -> None:
+    """Generate incidents, a problem for every 20, and load them with COPY."""
+    with progress_bar(console) as bar:
+        report = asyncio.run(
+            seed_incidents(
+                count,
+                reset=reset,
+                batch_size=batch_size,
+                seed=seed_value,
+                progress=RichProgress(bar),
+                workers=workers,
+                rebuild_indexes=rebuild_indexes,
+            )
+        )
+    _print_incidents_report(report)
