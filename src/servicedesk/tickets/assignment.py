@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.errors import InvalidInput
 from servicedesk.tickets.desk import Desk
@@ -9,6 +11,28 @@ from servicedesk.tickets.models import Incident
 from servicedesk.tickets.schemas import ReporterContact
 
 ASSIGNABLE_ROLE = "agent"  # composite: supervisors and admins hold it too
+
+
+# Token claims and directory attributes are edited in Keycloak, not checked by our schemas:
+# what does not fit the incident's columns is cut (names) or left out (the rest).
+NAME_SIZE, EMAIL_SIZE = 200, 254
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+_DIGITS = re.compile(r"[0-9]{1,16}")
+
+
+def _fitting(value: str | None, size: int, *, cut: bool = True) -> str | None:
+    if not value:
+        return None
+    if len(value) <= size:
+        return value
+    return value[:size] if cut else None
+
+
+def _telegram_id(claim: str | None) -> int | None:
+    if claim is None or not _DIGITS.fullmatch(str(claim)):
+        return None
+    number = int(claim)
+    return number if 0 < number < 2**53 else None
 
 
 def _invalid(field: str, reason: str) -> InvalidInput:
@@ -26,17 +50,20 @@ async def reporter_of(
         if actor.is_service:
             raise _invalid("reporter", "a service opening an incident must name its reporter")
         incident.reporter_id, incident.reporter_username = actor.subject, actor.username
-        incident.reporter_name, incident.reporter_email = actor.name, actor.email
-        incident.reporter_phone = actor.phone
-        telegram = actor.telegram_id
-        incident.reporter_telegram_id = int(telegram) if telegram and telegram.isdigit() else None
+        incident.reporter_name = _fitting(actor.name, NAME_SIZE)
+        incident.reporter_email = _fitting(actor.email, EMAIL_SIZE, cut=False)
+        incident.reporter_phone = (
+            actor.phone if actor.phone and _E164.fullmatch(actor.phone) else None
+        )
+        incident.reporter_telegram_id = _telegram_id(actor.telegram_id)
         return
     if contact.user_id is not None:
         user = await desk.directory.get_user(contact.user_id)
         if user is None:
             raise _invalid("reporter.user_id", f"no user {contact.user_id!r} in the directory")
         incident.reporter_id, incident.reporter_username = user.id, user.username
-        incident.reporter_name, incident.reporter_email = user.display_name, user.email
+        incident.reporter_name = _fitting(user.display_name, NAME_SIZE)
+        incident.reporter_email = _fitting(user.email, EMAIL_SIZE, cut=False)
     incident.reporter_name = contact.name or incident.reporter_name
     incident.reporter_email = contact.email or incident.reporter_email
     incident.reporter_phone = contact.phone

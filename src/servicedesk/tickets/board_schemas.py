@@ -9,14 +9,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from servicedesk.tickets.schemas import Multiline, OneLine
 from servicedesk.tickets.sharing import Scope
 
+ONE_LINE = r"^[^\x00-\x1f\x7f]+$"
 Name = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$"
-    ),
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=ONE_LINE)
 ]
+# A column is a value of the column's field: stored in JSON, so no control characters (NUL).
+ColumnValue = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=ONE_LINE)]
 QueryText = Annotated[str, StringConstraints(max_length=2000)]
 GroupName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Entity = Literal["incident", "problem"]
@@ -87,9 +88,7 @@ class KanbanLayout(_Input):
     column_field: Literal["status", "priority", "category", "assignee", "group", "channel"] = (
         "status"
     )
-    columns: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
-        default_factory=list, max_length=30
-    )
+    columns: list[ColumnValue] = Field(default_factory=list, max_length=30)
     cards_per_column: int = Field(default=50, ge=1, le=200)
 
 
@@ -103,7 +102,10 @@ class ListLayout(_Input):
 
 class DashboardLayout(_Input):
     url: Annotated[
-        str, StringConstraints(min_length=1, max_length=500, pattern=r"^(https?://|/)\S+$")
+        str,
+        StringConstraints(
+            min_length=1, max_length=500, pattern=r"^(https?://|/)[^\s\x00-\x1f\x7f]+$"
+        ),
     ]
 
 
@@ -132,6 +134,12 @@ class BoardPatch(_Input):
     scope: Scope | None = None
     scope_group: GroupName | None = None
 
+    @model_validator(mode="after")
+    def _one_source(self) -> BoardPatch:
+        if self.query is not None and self.filter_id is not None:
+            raise ValueError("give the cards' query or a saved filter, not both")
+        return self
+
 
 class BoardOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -155,11 +163,13 @@ class BoardOut(BaseModel):
 
 
 class CardMove(_Input):
-    card: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+    card: Annotated[str, StringConstraints(min_length=1, max_length=64), OneLine] = Field(
         description="the incident's id or key"
     )
-    to_column: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    to_column: Annotated[str, StringConstraints(min_length=1, max_length=100), OneLine]
+    # What the transition's own request takes (TransitionRequest), checked here: a value it
+    # would refuse is the caller's mistake (422), not an error of the move.
     fields: dict[
         Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")],
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)],
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000), Multiline],
     ] = Field(default_factory=dict, max_length=8)

@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
 
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import WriteSession
@@ -23,10 +22,18 @@ from servicedesk.tickets.board_schemas import (
     ListLayout,
 )
 from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.filters import NameTaken, filter_for, known_groups
-from servicedesk.tickets.models import Board
+from servicedesk.tickets.filters import filter_for, known_groups
+from servicedesk.tickets.models import Board, SavedFilter
+from servicedesk.tickets.query import FIELDS
 from servicedesk.tickets.querying import canonical_text, parsed
-from servicedesk.tickets.sharing import Scope, check_scope, may_use, require_change, visible_to
+from servicedesk.tickets.sharing import (
+    Scope,
+    check_scope,
+    flush_unique_name,
+    may_use,
+    require_change,
+    visible_to,
+)
 
 DEFAULT_BOARD_NAME = "My work"
 DEFAULT_BOARD_QUERY = "assignee = me() order by priority desc, updated desc"
@@ -45,10 +52,11 @@ class DefaultBoardKept(Conflict):
     code = "default-board-kept"
 
 
-def layout_of(kind: BoardKind, raw: dict[str, Any]) -> dict[str, Any]:
-    """The layout checked for the board's kind, with its defaults filled in."""
+def layout_of(desk: Desk, kind: BoardKind, entity: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """The layout checked for the board's kind, with its defaults filled in. A kanban's columns
+    are values its field takes for the entity (labels become ids), so its cards can be shown."""
     try:
-        return LAYOUTS[kind].model_validate(raw).model_dump(mode="json")
+        layout = LAYOUTS[kind].model_validate(raw).model_dump(mode="json")
     except ValidationError as error:
         errors = [
             {
@@ -58,8 +66,35 @@ def layout_of(kind: BoardKind, raw: dict[str, Any]) -> dict[str, Any]:
             }
             for e in error.errors()
         ]
-        detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
-        raise InvalidInput(detail, extra={"errors": errors}) from None
+        raise _invalid_all(errors) from None
+    if kind is BoardKind.KANBAN:
+        layout["columns"] = _kanban_columns(desk, entity, layout)
+    return layout
+
+
+def _kanban_columns(desk: Desk, entity: str, layout: dict[str, Any]) -> list[str]:
+    field = layout["column_field"]
+    spec = FIELDS[entity].get(field)  # type: ignore[index]
+    if spec is None or not spec.groupable:
+        fields = [f.name for f in FIELDS[entity].values() if f.groupable]  # type: ignore[index]
+        reason = f"{entity}s have no columns of {field}; use {', '.join(fields)}"
+        raise _invalid("layout.column_field", reason)
+    if spec.vocabulary is None:  # assignee, group: any name, or "none" for no one
+        return list(layout["columns"])
+    vocabulary = desk.vocabularies[entity]
+    known = ", ".join(c.id for c in vocabulary.choices(spec.vocabulary))
+    columns: list[str] = []
+    errors: list[dict[str, str]] = []
+    for at, value in enumerate(layout["columns"]):
+        found = vocabulary.resolve(spec.vocabulary, value)
+        if found is None:
+            reason = f"unknown {field} {value!r}; known: {known}"
+            errors.append({"field": f"layout.columns.{at}", "location": "body", "reason": reason})
+        else:
+            columns.append(found)
+    if errors:
+        raise _invalid_all(errors)
+    return columns
 
 
 async def ensure_default(session: WriteSession, principal: Principal) -> None:
@@ -122,7 +157,7 @@ async def create_board(
     check_scope(
         principal, data.scope, data.scope_group, await known_groups(desk, principal, data.scope)
     )
-    layout = layout_of(data.kind, data.layout)
+    layout = layout_of(desk, data.kind, data.entity, data.layout)
     query = await _source(
         session, desk, data.kind, data.entity, data.query, data.filter_id, principal
     )
@@ -150,14 +185,7 @@ async def create_board(
 
 
 async def _flush_unique(session: WriteSession, board: Board) -> None:
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError:
-        raise NameTaken(
-            f"you have a board named {board.name!r} already",
-            extra={"errors": [{"field": "name", "location": "body", "reason": "taken"}]},
-        ) from None
+    await flush_unique_name(session, Board, board, "board")
 
 
 async def update_board(
@@ -170,7 +198,7 @@ async def update_board(
     if "name" in sent and patch.name:
         board.name = patch.name
     if "layout" in sent and patch.layout is not None:
-        board.layout = layout_of(kind, patch.layout)
+        board.layout = layout_of(desk, kind, board.entity, patch.layout)
     if sent & {"query", "filter_id"}:
         board.query = await _source(
             session, desk, kind, board.entity, patch.query, patch.filter_id, principal
@@ -199,8 +227,12 @@ async def delete_board(session: WriteSession, board_id: uuid.UUID, principal: Pr
 
 
 async def board_query_text(session: Any, desk: Desk, board: Board, principal: Principal) -> str:
+    """The board's query, or its filter's. The board's scope says who sees its cards: a board
+    shared over its owner's private filter shows the filter's cards to everyone in scope."""
     if board.filter_id is not None:
-        return (await filter_for(session, board.filter_id, principal)).query
+        saved: SavedFilter | None = await session.get(SavedFilter, board.filter_id)
+        if saved is not None:
+            return saved.query
     return board.query or ""
 
 
@@ -210,7 +242,9 @@ async def board_query(session: Any, desk: Desk, board: Board, principal: Princip
 
 
 def _invalid(field: str, reason: str) -> InvalidInput:
-    return InvalidInput(
-        f"{field}: {reason}",
-        extra={"errors": [{"field": field, "location": "body", "reason": reason}]},
-    )
+    return _invalid_all([{"field": field, "location": "body", "reason": reason}])
+
+
+def _invalid_all(errors: list[dict[str, str]]) -> InvalidInput:
+    detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+    return InvalidInput(detail, extra={"errors": errors})

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from servicedesk.kernel.deps import ReadSessionDep, WriteSessionDep
 from servicedesk.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, problems
-from servicedesk.tickets import board_cards, boards
+from servicedesk.tickets import board_cards, boards, repository
 from servicedesk.tickets.access import BoardUser
 from servicedesk.tickets.board_schemas import BoardCreate, BoardKind, BoardOut, BoardPatch, CardMove
 from servicedesk.tickets.card_moves import move_card
@@ -121,4 +121,6 @@ async def move(
     moved = await move_card(session, desk, board, request, actor)
     if board.entity == "incident":
         return IncidentOut.model_validate(moved)
-    return ProblemOut.model_validate(moved)
+    out = ProblemOut.model_validate(moved)
+    out.incident_count = await repository.incident_count(session, out.id)
+    return out

@@ -3,6 +3,8 @@ the column's field. A move the workflow or the rules forbid is refused with the 
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import WriteSession
 from servicedesk.kernel.errors import Conflict, Forbidden, InvalidInput
@@ -73,7 +75,14 @@ async def move_card(
         )
         request = TransitionRequest(transition=transition.id, fields=move.fields)
         return await move_incident(session, desk, incident, request, principal)
-    patch = await _patch_for(desk, field, move.to_column)
+    try:
+        patch = await _patch_for(desk, field, move.to_column)
+    except ValidationError as error:  # e.g. a category longer than a category may be
+        reason = error.errors()[0]["msg"]
+        raise InvalidInput(
+            f"to_column: {reason}",
+            extra={"errors": [{"field": "to_column", "location": "body", "reason": reason}]},
+        ) from None
     return await incidents.update(
         session, desk, str(incident.id), patch, incident.version, principal
     )

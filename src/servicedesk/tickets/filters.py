@@ -6,25 +6,27 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import WriteSession
-from servicedesk.kernel.errors import Conflict, NotFound
+from servicedesk.kernel.errors import NotFound
 from servicedesk.tickets.board_schemas import FilterCreate, FilterPatch
 from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.models import SavedFilter
+from servicedesk.tickets.models import Board, SavedFilter
 from servicedesk.tickets.querying import canonical_text
-from servicedesk.tickets.sharing import Scope, check_scope, may_use, require_change, visible_to
+from servicedesk.tickets.sharing import (
+    Scope,
+    check_scope,
+    flush_unique_name,
+    may_use,
+    require_change,
+    visible_to,
+)
 
 
 class FilterNotFound(NotFound):
     code = "filter-not-found"
-
-
-class NameTaken(Conflict):
-    code = "name-taken"
 
 
 async def known_groups(desk: Desk, principal: Principal, scope: Scope) -> set[str]:
@@ -50,14 +52,7 @@ async def filter_for(session: Any, filter_id: uuid.UUID, principal: Principal) -
 
 
 async def _unique_name(session: WriteSession, saved: SavedFilter) -> None:
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError:
-        raise NameTaken(
-            f"you have a filter named {saved.name!r} already",
-            extra={"errors": [{"field": "name", "location": "body", "reason": "taken"}]},
-        ) from None
+    await flush_unique_name(session, SavedFilter, saved, "filter")
 
 
 async def create_filter(
@@ -113,7 +108,14 @@ async def update_filter(
 
 
 async def delete_filter(session: WriteSession, filter_id: uuid.UUID, principal: Principal) -> None:
+    """Boards over the filter keep its last query (rather than, filterless, show everything)."""
     saved = await filter_for(session, filter_id, principal)
     require_change(principal, saved, "filter")
+    await session.execute(
+        update(Board)
+        .where(Board.filter_id == saved.id)
+        .values(query=saved.query, filter_id=None)
+        .execution_options(synchronize_session=False)
+    )
     await session.delete(saved)
     await session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -200,11 +201,17 @@ async def find_incident(session: Any, reference: str) -> Incident | None:
     try:
         found = await session.get(Incident, uuid.UUID(reference))
     except ValueError:
-        number = reference.upper().removeprefix("INC-")
-        if not number.isdigit():
+        number = _KEY.fullmatch(reference)
+        if number is None:
             return None
-        found = await session.scalar(select(Incident).where(Incident.number == int(number)))
+        found = await session.scalar(
+            select(Incident).where(Incident.number == int(number.group(1)))
+        )
     return found
+
+
+# INC-000123 (or the bare number): ASCII digits only, and few enough to fit a bigint.
+_KEY = re.compile(r"(?:INC-)?0*([0-9]{1,18})", re.IGNORECASE | re.ASCII)
 
 
 async def incident_for(
@@ -299,3 +306,18 @@ async def _patch_references(desk: Desk, incident: Incident, patch: IncidentPatch
             order, client = await check_order(desk, patch.order, client)
             _set_client(incident, client)
         _set_order(incident, order)
+    elif "client" in sent and incident.order_ref:
+        await _check_kept_order(desk, incident.order_ref, client)
+
+
+async def _check_kept_order(desk: Desk, order_ref: str, client: ClientSnapshot | None) -> None:
+    """A new client (or none) must still be the client of the order the incident keeps."""
+    order = await desk.references.order(order_ref)
+    if order is None or not order.client_ref:
+        return
+    if client is None or not client.is_named_by(order.client_ref):
+        raise invalid(
+            "client",
+            f"the incident's order {order.number} belongs to another client; "
+            "change or clear the order as well",
+        )

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response
-from pydantic import TypeAdapter
+from pydantic import StringConstraints, TypeAdapter
 
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.deps import ReadSessionDep, WriteSessionDep
@@ -41,6 +41,7 @@ from servicedesk.tickets.comments import add_comment
 from servicedesk.tickets.desk import Desk, desk_of
 from servicedesk.tickets.models import Incident
 from servicedesk.tickets.schemas import (
+    ONE_LINE,
     CommentCreate,
     CommentOut,
     HistoryOut,
@@ -56,7 +57,11 @@ router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 DeskDep = Annotated[Desk, Depends(desk_of)]
 INCIDENTS = TypeAdapter(list[IncidentOut])
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-Values = Annotated[list[str], Query(max_length=20)]
+Values = Annotated[
+    list[Annotated[str, StringConstraints(max_length=64, pattern=ONE_LINE)]],
+    Query(max_length=20),
+]
+OneLine = StringConstraints(pattern=ONE_LINE)
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
@@ -147,13 +152,15 @@ async def list_incidents(
     category: Values = [],  # noqa: B006
     channel: Values = [],  # noqa: B006
     assignee: Annotated[
-        str | None, Query(max_length=100, description="a username, `me` or `none`")
+        str | None, OneLine, Query(max_length=100, description="a username, `me` or `none`")
     ] = None,
-    group: Annotated[str | None, Query(max_length=64)] = None,
+    group: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9-]+$")] = None,
     problem: uuid.UUID | None = None,
-    client: Annotated[str | None, Query(max_length=64)] = None,
+    client: Annotated[str | None, OneLine, Query(max_length=64)] = None,
     q: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="words, Russian or English")
+        str | None,
+        OneLine,
+        Query(min_length=1, max_length=200, description="words, Russian or English"),
     ] = None,
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
@@ -174,18 +181,28 @@ async def list_incidents(
     return json_response(page)
 
 
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput(
+        "cursor is not one this list gave out",
+        extra={"errors": [{"field": "cursor", "location": "query", "reason": "invalid"}]},
+    )
+
+
 def _cursor_time(value: object) -> datetime:
     try:
-        return datetime.fromisoformat(str(value))
+        at = datetime.fromisoformat(str(value))
     except ValueError:
-        raise InvalidInput("cursor is not one this list gave out") from None
+        raise _bad_cursor() from None
+    if at.tzinfo is None:
+        raise _bad_cursor()
+    return at
 
 
 def _cursor_id(value: object) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise InvalidInput("cursor is not one this list gave out") from None
+        raise _bad_cursor() from None
 
 
 @router.get("/{reference}", response_model=IncidentOut, responses=problems(NotFound))

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -85,6 +86,9 @@ class Incident(Base):
     search_vector: Mapped[str] = mapped_column(
         TSVECTOR, Computed("tickets.document_vector(title, description)", persisted=True)
     )
+    # The words of its comments (all; public only), appended as comments are added.
+    notes_vector: Mapped[str] = mapped_column(TSVECTOR, server_default=text("''::tsvector"))
+    public_notes_vector: Mapped[str] = mapped_column(TSVECTOR, server_default=text("''::tsvector"))
 
 
 class Problem(Base):

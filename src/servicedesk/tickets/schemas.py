@@ -8,30 +8,61 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
     computed_field,
+    field_validator,
     model_validator,
 )
 
 from servicedesk.kernel.validation import DisplayName, PhoneNumber
 
 INCIDENT_PREFIX, PROBLEM_PREFIX = "INC", "PRB"
+# A single line, for query parameters: no control characters at all.
+ONE_LINE = r"^[^\x00-\x1f\x7f]+$"
+_CONTROLS = frozenset(chr(c) for c in [*range(0x20), 0x7F])
+_LINE_BREAKS = frozenset("\t\n\r")
+
+
+def _storable(value: str, allowed: frozenset[str]) -> str:
+    """PostgreSQL stores neither NUL nor lone surrogates (JSON may carry "\\ud800"); other
+    control characters are refused too, but for the `allowed` ones."""
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValueError("must be valid Unicode text (no lone surrogates)")
+    if not (_CONTROLS - allowed).isdisjoint(value):
+        kept = " other than tab and line breaks" if allowed else ""
+        raise ValueError(f"must not contain control characters{kept}")
+    return value
+
+
+def _one_line(value: str) -> str:
+    return _storable(value, frozenset())
+
+
+def _multiline(value: str) -> str:
+    return _storable(value, _LINE_BREAKS)
+
+
+OneLine = AfterValidator(_one_line)
+Multiline = AfterValidator(_multiline)
 Title = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
-    ),
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), OneLine
 ]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
-Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000), Multiline
+]
+Reference = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), OneLine
+]
 DirectoryId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
 ]
-Category = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Category = Annotated[str, StringConstraints(min_length=1, max_length=64), OneLine]
+ContactName = Annotated[DisplayName, OneLine]
 
 
 def ticket_key(prefix: str, number: int) -> str:
@@ -66,7 +97,7 @@ class ReporterContact(_Input):
     """Someone outside the realm (a Telegram user, a caller), or a realm user by id."""
 
     user_id: DirectoryId | None = None
-    name: DisplayName | None = None
+    name: ContactName | None = None
     email: EmailStr | None = None
     phone: PhoneNumber | None = None
     telegram_id: int | None = Field(default=None, gt=0, lt=2**53)
@@ -105,19 +136,20 @@ class IncidentPatch(_Input):
     assignee: DirectoryId | None = None
     group: DirectoryId | None = None
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> IncidentPatch:
-        for name in ("title", "description", "category", "impact", "urgency"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be cleared")
-        return self
+    @field_validator("title", "description", "category", "impact", "urgency")
+    @classmethod
+    def _required_stay_set(cls, value: object) -> object:
+        """Runs only for fields sent: an explicit null is refused, naming the field."""
+        if value is None:
+            raise ValueError("cannot be cleared")
+        return value
 
 
 class TransitionRequest(_Input):
     transition: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     fields: dict[
         Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,32}$")],
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)],
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000), Multiline],
     ] = Field(default_factory=dict, max_length=8)
 
 

@@ -7,12 +7,14 @@ shares with the groups they belong to; an admin with any group of the directory.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from servicedesk.kernel.auth import Principal
-from servicedesk.kernel.errors import Forbidden, InvalidInput
+from servicedesk.kernel.db import WriteSession
+from servicedesk.kernel.errors import Conflict, Forbidden, InvalidInput
 
 
 class Scope(StrEnum):
@@ -29,6 +31,16 @@ class Shared(Protocol):
 
 class NotYours(Forbidden):
     code = "not-the-owner"
+
+
+class NameTaken(Conflict):
+    code = "name-taken"
+
+
+class Named(Protocol):
+    id: Any
+    owner_id: str
+    name: str
 
 
 def may_use(principal: Principal, item: Shared) -> bool:
@@ -76,6 +88,34 @@ def check_scope(
     raise _invalid(
         "scope_group",
         f"you may share only with your groups: {', '.join(principal.groups) or 'none'}",
+    )
+
+
+async def flush_unique_name(
+    session: WriteSession, model: type[Any], item: Named, what: str
+) -> None:
+    """Writes a new or changed item whose name its owner has not given another one already.
+
+    Checked before the flush: a failed flush would end the whole transaction (SQLAlchemy
+    flushes before it opens a savepoint) and expire the item. A concurrent request taking the
+    name in between still fails the flush, and is answered the same way."""
+    name = item.name
+    with session.no_autoflush:
+        taken = await session.scalar(
+            select(model.id)
+            .where(model.owner_id == item.owner_id, model.name == name, model.id != item.id)
+            .limit(1)
+        )
+    if taken is None:
+        try:
+            await session.flush()
+            return
+        except IntegrityError as error:
+            if "_owner_id_name_key" not in str(error.orig):
+                raise
+    raise NameTaken(
+        f"you have a {what} named {name!r} already",
+        extra={"errors": [{"field": "name", "location": "body", "reason": "taken"}]},
     )
 
 

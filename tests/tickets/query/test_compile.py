@@ -137,8 +137,8 @@ def test_sla_breached_and_text() -> None:
     )
     sql, params = where_sql("text ~ принтер")
     assert "tickets.incidents.search_vector @@ tickets.text_query(" in sql
-    assert "tickets.comments.search_vector @@" in sql
-    assert "visibility" not in sql
+    assert "tickets.incidents.notes_vector @@" in sql
+    assert "public_notes_vector" not in sql
     assert params == ["принтер"]
     sql, _ = where_sql("text ~ vpn", entity="problem")
     assert "tickets.document_vector(tickets.problems.title, tickets.problems.description) @@" in sql
@@ -147,9 +147,9 @@ def test_sla_breached_and_text() -> None:
 def test_reporter_only_sees_own_incidents_and_public_comments() -> None:
     reporter = QueryContext("rep", (), NOW, reporter_only_subject="subject-1")
     sql, params = where_sql("text ~ принтер", context=reporter)
-    assert "tickets.comments.visibility = %(visibility_1)s" in sql
+    assert "tickets.incidents.public_notes_vector @@" in sql
     assert sql.endswith("AND tickets.incidents.reporter_id = %(reporter_id_1)s")
-    assert params == ["принтер", "public", "subject-1"]
+    assert params == ["принтер", "subject-1"]
     sql, _ = where_sql("", context=reporter)
     assert sql == "tickets.incidents.reporter_id = %(reporter_id_1)s"
     assert where_sql("", entity="problem", context=reporter)[0] == "false"

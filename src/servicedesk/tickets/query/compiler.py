@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, false, func, or_, select, true
 
-from servicedesk.tickets.models import Comment, Incident, Problem
+from servicedesk.tickets.models import Incident, Problem
 from servicedesk.tickets.policy import LEVELS
 from servicedesk.tickets.query.columns import INVERTED_SORT, QueryContext, Table, interval, table
 from servicedesk.tickets.query.errors import QueryError
@@ -226,10 +226,10 @@ class _Compiler:
         if self.query.entity == "problem":
             document = func.tickets.document_vector(Problem.title, Problem.description)
             return document.bool_op("@@")(wanted)
-        in_comments = select(Comment.incident_id).where(Comment.search_vector.bool_op("@@")(wanted))
+        notes = Incident.notes_vector
         if self.context.reporter_only_subject is not None:
-            in_comments = in_comments.where(Comment.visibility == "public")
-        return or_(Incident.search_vector.bool_op("@@")(wanted), Incident.id.in_(in_comments))
+            notes = Incident.public_notes_vector  # internal notes are not the reporter's
+        return or_(Incident.search_vector.bool_op("@@")(wanted), notes.bool_op("@@")(wanted))
 
     # ---- order -----------------------------------------------------------------------------
 
