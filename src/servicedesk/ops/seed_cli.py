@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from servicedesk.ops.progress import RichProgress, progress_bar
 from servicedesk.ops.seed import SeedReport, seed, seed_demo_if_empty
-from servicedesk.ops.seed_tickets import IncidentSeedReport, seed_incidents
+from servicedesk.ops.seed_tickets import IncidentSeedReport, owner_dsn, seed_incidents
 
 seed_app = typer.Typer(
     help="Fill the clients, orders and incidents tables with Russian and English fake data.",
@@ -67,11 +68,31 @@ def data(
 
 @seed_app.command("demo")
 def demo() -> None:
-    """Seed a small demo set, only if there are no clients yet."""
+    """Seed a small demo set: clients and orders if there are no clients yet, incidents (and
+    their problems) if there are no incidents yet."""
     if asyncio.run(seed_demo_if_empty()):
-        console.print("demo data seeded")
+        console.print("demo clients and orders seeded")
     else:
-        console.print("clients exist already; nothing seeded")
+        console.print("clients exist already; none seeded")
+    if asyncio.run(_no_incidents()):
+        with progress_bar(console) as bar:
+            report = asyncio.run(
+                seed_incidents(DEMO_INCIDENTS, progress=RichProgress(bar), workers=0)
+            )
+        console.print(f"demo incidents seeded: {report.incidents}, problems: {report.problems}")
+    else:
+        console.print("incidents exist already; none seeded")
+
+
+DEMO_INCIDENTS = 300
+
+
+async def _no_incidents() -> bool:
+    connection = await asyncpg.connect(owner_dsn())
+    try:
+        return not await connection.fetchval("select exists(select 1 from tickets.incidents)")
+    finally:
+        await connection.close()
 
 
 def _print_incidents_report(report: IncidentSeedReport) -> None:
