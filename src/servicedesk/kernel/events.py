@@ -69,6 +69,9 @@ def processed_messages_table(metadata: MetaData) -> Table:
     )
 
 
+_NOTIFIED = "outbox_notified"
+
+
 def notify_channel(outbox: Table) -> str:
     """The NOTIFY channel that wakes the relay of this outbox when a commit adds events."""
     return f"outbox_{outbox.schema}"
@@ -89,4 +92,7 @@ async def record_event(session: WriteSession, outbox: Table, event: DomainEvent)
             occurred_at=event.occurred_at,
         )
     )
-    await session.execute(select(func.pg_notify(notify_channel(outbox), "")))
+    transaction = session.get_transaction()
+    if session.info.get(_NOTIFIED) is not transaction:  # one NOTIFY per transaction is enough
+        await session.execute(select(func.pg_notify(notify_channel(outbox), "")))
+        session.info[_NOTIFIED] = transaction
