@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing and starts the infrastructure: PostgreSQL (primary + standby), Redis,
-# RabbitMQ, Keycloak; then provisions schemas and roles, runs migrations and syncs the realm.
+# Installs what is missing (Debian packages, the Python environment, the web console's front-end
+# files) and starts the infrastructure: PostgreSQL (primary + standby), Redis, RabbitMQ, Keycloak;
+# then provisions schemas and roles, runs migrations and syncs the realm.
 # Idempotent: safe to run any number of times. Used by both `./sd up` and `./sd test`.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -9,12 +10,14 @@ source "$SD_ROOT/scripts/lib/postgres.sh"
 source "$SD_ROOT/scripts/lib/redis.sh"
 source "$SD_ROOT/scripts/lib/rabbitmq.sh"
 source "$SD_ROOT/scripts/lib/keycloak.sh"
+source "$SD_ROOT/scripts/lib/web.sh"
 
 OPS="$SD_ROOT/.venv/bin/servicedesk-ops"
 
 bootstrap_infrastructure() {
   install_debian_packages
   install_python_env
+  web_install_assets
   keycloak_install
   pg_start_primary
   pg_start_standby

@@ -10,6 +10,7 @@ import pytest
 
 from servicedesk.clients.app import create_app as create_clients_app
 from tests.support.apps import serve
+from tests.support.live_web import LiveStack, start_live_stack
 from tests.support.tokens import TokenShop
 
 REQUIRED = {
@@ -32,6 +33,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit(f"not running: {', '.join(down)}. Run the tests with `./sd test`.", 2)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on the live stack (tests/web, tests/e2e) run last, so that its service processes
+    (event consumers, outbox relays, SLA timers) start only after every other test is done."""
+    live = [item for item in items if "live_stack" in getattr(item, "fixturenames", ())]
+    if live:
+        others = [item for item in items if "live_stack" not in getattr(item, "fixturenames", ())]
+        items[:] = others + live
+
+
 @pytest.fixture(scope="session")
 def tokens() -> TokenShop:
     return TokenShop()
@@ -42,3 +52,12 @@ async def clients_api() -> AsyncIterator[httpx.AsyncClient]:
     """The clients service in-process, its outbox relay included."""
     async with serve(create_clients_app()) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+async def live_stack() -> AsyncIterator[LiveStack]:
+    """The web console on http://localhost:8000 and the services behind it, as processes (see
+    tests/support/live_web.py): a running `./sd up` stack is reused, else one is started."""
+    stack = await start_live_stack()
+    yield stack
+    stack.stop()

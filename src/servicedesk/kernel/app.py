@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from redis.asyncio import Redis
 from sqlalchemy import Table, text
+from starlette.middleware import Middleware
 
 from servicedesk.kernel.auth import JwksCache, TokenValidator
 from servicedesk.kernel.broker import Broker, BrokerUnavailable
@@ -53,6 +54,10 @@ class ServiceSpec:
     subscriptions: Sequence[Subscription] = ()
     on_startup: Sequence[LifecycleHook] = field(default_factory=list)
     on_shutdown: Sequence[LifecycleHook] = field(default_factory=list)
+    # Inside the kernel's own middleware (request id, access log, metrics, body limit), the
+    # first one outermost: what they answer is logged and measured like any response.
+    middleware: Sequence[Middleware] = ()
+    api_docs: bool = True  # False: no /docs and /redoc pages (they load their scripts from a CDN)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -69,8 +74,12 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
         lifespan=_lifespan(spec),
         generate_unique_id_function=operation_id,
         responses=PROBLEM_RESPONSES,
+        docs_url="/docs" if spec.api_docs else None,
+        redoc_url="/redoc" if spec.api_docs else None,
     )
     install_problem_handlers(app)
+    for middleware in reversed(spec.middleware):
+        app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=spec.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     for router in (health_router, metrics_router, identity_router, *spec.routers):

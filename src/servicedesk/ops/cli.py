@@ -89,7 +89,8 @@ def summary() -> None:
     table.add_column("what")
     table.add_column("where")
     for service in SERVICES:
-        table.add_row(f"{service.name}: {service.summary}", f"{service.url}  (API docs: /docs)")
+        where = service.url if service.name == "web" else f"{service.url}  (API docs: /docs)"
+        table.add_row(f"{service.name}: {service.summary}", where)
     table.add_row(
         "Keycloak (realm servicedesk)", "http://localhost:8080/admin  admin / local-admin"
     )

@@ -84,7 +84,7 @@ def _code_from_redirect(response: httpx.Response, redirect_uri: str, state: str)
 async def _authorize(
     http: httpx.AsyncClient,
     auth_url: str,
-    params: dict[str, str],
+    params: dict[str, str] | None,
     username: str,
     password: str,
 ) -> httpx.Response:
@@ -175,3 +175,18 @@ async def client_credentials_token(
         client_id=client_id,
         client_secret=client_secret,
     )
+
+
+async def login_at_authorization_url(authorization_url: str, username: str, password: str) -> str:
+    """Opens an authorization URL a relying party made (e.g. the web console's /auth/login
+    redirect), logs in on Keycloak's page and returns where Keycloak sends the browser back
+    (the party's redirect URI with `code` and `state`), without following it."""
+    async with httpx.AsyncClient(timeout=30.0, follow_redirects=False) as http:
+        response = await _authorize(http, authorization_url, None, username, password)
+    location: str = response.headers.get("location", "")
+    if response.status_code not in (302, 303) or "code=" not in location:
+        raise KeycloakLoginError(
+            f"login did not redirect back with a code: HTTP {response.status_code}"
+            f" location={location!r} page={_page_message(response.text)!r}"
+        )
+    return location

@@ -1,0 +1,157 @@
+"""Calls to the services behind the console, with the signed-in user's own access token.
+
+The services check the user's roles themselves. A refusal comes back as `BackendError`, carrying
+the service's problem+json (status, code, detail and the field errors of a 422), so that a page
+can show it next to the form field it is about.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from servicedesk.kernel.calls import UserToken, service_client
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BackendError(Exception):
+    """A service refused the call, or could not be reached (status 503)."""
+
+    status: int
+    detail: str
+    code: str = "backend-error"
+    title: str = ""
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    service: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.status} {self.detail}"
+
+    @property
+    def field_errors(self) -> dict[str, str]:
+        """Reasons by field name (`title`, `client_ref`, …), for the form that was sent."""
+        found: dict[str, str] = {}
+        for error in self.errors:
+            name = str(error.get("field", ""))
+            if name and name not in found:
+                found[name] = str(error.get("reason", ""))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class BackendResponse:
+    status: int
+    data: Any  # the JSON body; None for an empty body
+    headers: httpx.Headers
+
+    @property
+    def etag(self) -> str | None:
+        etag: str | None = self.headers.get("etag")
+        return etag
+
+
+class ServiceApi:
+    """One service, called as the signed-in user."""
+
+    def __init__(self, name: str, client: httpx.AsyncClient, access_token: str) -> None:
+        self.name = name
+        self._client = client
+        self._auth = UserToken(access_token)
+
+    async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return (await self.send("GET", path, params=params)).data
+
+    async def post(self, path: str, json: Any = None, headers: dict[str, str] | None = None) -> Any:
+        return (await self.send("POST", path, json=json, headers=headers)).data
+
+    async def patch(self, path: str, json: Any, headers: dict[str, str] | None = None) -> Any:
+        return (await self.send("PATCH", path, json=json, headers=headers)).data
+
+    async def delete(self, path: str, headers: dict[str, str] | None = None) -> Any:
+        return (await self.send("DELETE", path, headers=headers)).data
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        files: Any = None,
+        data: dict[str, Any] | None = None,
+    ) -> BackendResponse:
+        """Any call; the full answer (status, JSON, headers such as ETag) when it succeeded."""
+        try:
+            response = await self._client.request(
+                method,
+                path,
+                params=params,
+                json=json,
+                headers=headers,
+                files=files,
+                data=data,
+                auth=self._auth,
+            )
+        except httpx.HTTPError as exc:
+            log.warning("backend unreachable", extra={"service": self.name, "path": path})
+            raise BackendError(
+                503,
+                f"{self.name} is unreachable ({type(exc).__name__})",
+                "unavailable",
+                service=self.name,
+            ) from exc
+        if response.status_code >= 400:
+            raise _error_from(self.name, response)
+        body = response.json() if response.content else None
+        return BackendResponse(response.status_code, body, response.headers)
+
+
+def _error_from(service: str, response: httpx.Response) -> BackendError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    errors = body.get("errors")
+    return BackendError(
+        status=response.status_code,
+        detail=str(body.get("detail") or response.reason_phrase),
+        code=str(body.get("type", "")).rsplit("/", 1)[-1] or "backend-error",
+        title=str(body.get("title", "")),
+        errors=errors if isinstance(errors, list) else [],
+        service=service,
+    )
+
+
+class BackendClients:
+    """The HTTP clients to the services, shared by all requests (connection pools)."""
+
+    def __init__(self, tickets_url: str, migration_url: str, timeout_s: float) -> None:
+        self.tickets = service_client(tickets_url, timeout_s=timeout_s)
+        self.migration = service_client(migration_url, timeout_s=timeout_s)
+
+    def for_user(self, access_token: str) -> Backend:
+        return Backend(
+            tickets=ServiceApi("tickets", self.tickets, access_token),
+            migration=ServiceApi("migration", self.migration, access_token),
+        )
+
+    async def close(self) -> None:
+        await self.tickets.aclose()
+        await self.migration.aclose()
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """What a page calls: `tickets` (incidents, problems, boards, filters…) and `migration`
+    (clients and orders, ours and legacy)."""
+
+    tickets: ServiceApi
+    migration: ServiceApi
