@@ -28,6 +28,7 @@ class BackendError(Exception):
     title: str = ""
     errors: list[dict[str, Any]] = field(default_factory=list)
     service: str = ""
+    problem: dict[str, Any] = field(default_factory=dict)  # the whole problem+json body
 
     def __str__(self) -> str:
         return f"{self.service}: {self.status} {self.detail}"
@@ -111,6 +112,30 @@ class ServiceApi:
         body = response.json() if response.content else None
         return BackendResponse(response.status_code, body, response.headers)
 
+    async def open_stream(
+        self, path: str, *, params: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        """A GET whose body is read as it comes (a download): the caller iterates
+        `aiter_raw()` and must `aclose()` the response. A refusal raises BackendError."""
+        request = self._client.build_request("GET", path, params=params)
+        try:
+            response = await self._client.send(request, auth=self._auth, stream=True)
+        except httpx.HTTPError as exc:
+            log.warning("backend unreachable", extra={"service": self.name, "path": path})
+            raise BackendError(
+                503,
+                f"{self.name} is unreachable ({type(exc).__name__})",
+                "unavailable",
+                service=self.name,
+            ) from exc
+        if response.status_code >= 400:
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+            raise _error_from(self.name, response)
+        return response
+
 
 def _error_from(service: str, response: httpx.Response) -> BackendError:
     try:
@@ -127,6 +152,7 @@ def _error_from(service: str, response: httpx.Response) -> BackendError:
         title=str(body.get("title", "")),
         errors=errors if isinstance(errors, list) else [],
         service=service,
+        problem=body,
     )
 
 

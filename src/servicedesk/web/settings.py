@@ -23,6 +23,8 @@ class WebSettings(ServiceSettings):
     refresh_margin_s: int = 60  # the access token is refreshed when it has less left than this
     login_timeout_s: int = 600  # how long a started sign-in may take at Keycloak
     session_idle_s: int = 1800  # used when Keycloak gives no refresh token lifetime
+    # Forms with attachments: a file of up to 10 MiB (the tickets service's limit) and the rest.
+    max_body_bytes: int = 10 * 1024 * 1024 + 256 * 1024
 
     @property
     def public_origin(self) -> str:

@@ -5,6 +5,26 @@ A page route takes `page: PageDep` (see servicedesk.web.page) and returns `page.
 
 from fastapi import APIRouter
 
-from servicedesk.web.pages import auth, home, incidents
+from servicedesk.web.pages import (
+    auth,
+    boards,
+    clients,
+    home,
+    incident_forms,
+    incident_page,
+    incidents,
+    orders,
+    problems,
+)
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router, home.router, incidents.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    home.router,
+    incidents.router,
+    incident_forms.router,  # /incidents/new before /incidents/{key}
+    incident_page.router,
+    problems.router,
+    boards.router,
+    clients.router,
+    orders.router,
+)

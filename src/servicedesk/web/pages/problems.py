@@ -1,0 +1,186 @@
+"""Problems: the list (open ones, or all) and a problem with its incidents and transitions.
+
+Closing a problem asks for a resolution and is for supervisors (the service lists it to them
+only); it closes the problem's open incidents, which the page then shows closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import HTMLResponse, Response
+
+from servicedesk.web.backend import BackendError
+from servicedesk.web.page import Page, PageDep
+from servicedesk.web.pages.incident_page import checked_key
+from servicedesk.web.pages.ticket_parts import (
+    assignable_users,
+    find_choice,
+    label_in,
+    transition_body,
+    transition_choices,
+    transition_errors,
+    url,
+)
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+PAGE_SIZE = 25
+SHOWS = ("open", "all")
+FormText = Annotated[str, Form()]
+
+
+@router.get("/problems", response_class=HTMLResponse)
+async def problems(
+    page: PageDep,
+    show: str = "open",
+    cursor: Annotated[str, Query(max_length=512)] = "",
+) -> HTMLResponse:
+    """Newest first, each with its number of incidents; open ones unless asked for all."""
+    show = show if show in SHOWS else "open"
+    params: dict[str, Any] = {"limit": PAGE_SIZE, "open": show == "open"}
+    if cursor:
+        params["cursor"] = cursor
+    found, policy = await asyncio.gather(
+        page.backend.tickets.get("/api/v1/problems", params=params),
+        page.backend.tickets.get("/api/v1/policy"),
+    )
+    next_cursor = found.get("next_cursor")
+    template = "problems/_table.html" if page.htmx else "problems/list.html"
+    return page.render(
+        template,
+        problems=found["items"],
+        categories=_category_labels(policy, page.lang),
+        show=show,
+        shows=SHOWS,
+        first_url=url("/problems", show=show) if cursor else None,
+        next_url=url("/problems", show=show, cursor=next_cursor) if next_cursor else None,
+    )
+
+
+def _category_labels(policy: dict[str, Any], lang: str) -> dict[str, str]:
+    return {
+        name: label_in(labels, lang, name) for name, labels in policy.get("categories", {}).items()
+    }
+
+
+def _api(key: str, tail: str = "") -> str:
+    return f"/api/v1/problems/{key}{tail}"
+
+
+def _problem_key(key: str) -> str:
+    key = checked_key(key)
+    return key.upper() if key.lower().startswith("prb-") else key
+
+
+async def _problem_page(
+    page: Page, key: str, *, status: int = 200, transition_id: str = "", **extra: Any
+) -> HTMLResponse:
+    """The page; with `transition_id`, that transition's form open."""
+    tickets = page.backend.tickets
+    problem, incidents, transitions, history, policy = await asyncio.gather(
+        tickets.get(_api(key)),
+        tickets.get(_api(key, "/incidents")),
+        tickets.get(_api(key, "/transitions")),
+        tickets.get(_api(key, "/history")),
+        tickets.get("/api/v1/policy"),
+    )
+    choices = transition_choices(transitions, page.lang, bool(problem.get("assignee_id")))
+    choice = find_choice(choices, transition_id) if transition_id else None
+    categories = _category_labels(policy, page.lang)
+    context: dict[str, Any] = {
+        "problem": problem,
+        "incidents": incidents,
+        "closed_count": sum(1 for i in incidents if i["status"] == "closed"),
+        "order_number": next(
+            (i["order_number"] for i in incidents if i.get("order_ref") == problem["order_ref"]),
+            None,
+        ),
+        "choices": choices,
+        "history": history,
+        "category": categories.get(problem["category"], problem["category"]),
+        "open_transition": choice,
+        "transition_values": {},
+        "transition_errors": {},
+        "transition_detail": "",
+        "users": await assignable_users(page, choice is not None and "assignee" in choice.asks),
+    }
+    context.update(extra)
+    return page.render("problems/page.html", status=status, **context)
+
+
+async def _choices(page: Page, key: str) -> list[Any]:
+    problem, transitions = await asyncio.gather(
+        page.backend.tickets.get(_api(key)), page.backend.tickets.get(_api(key, "/transitions"))
+    )
+    return transition_choices(transitions, page.lang, bool(problem.get("assignee_id")))
+
+
+@router.get("/problems/{key}", response_class=HTMLResponse)
+async def problem(page: PageDep, key: str, transition: str = "") -> HTMLResponse:
+    return await _problem_page(page, _problem_key(key), transition_id=transition)
+
+
+@router.get("/problems/{key}/transitions/{transition_id}", response_class=HTMLResponse)
+async def transition_form(page: PageDep, key: str, transition_id: str) -> Response:
+    key = _problem_key(key)
+    if not page.htmx:
+        return page.redirect(url(f"/problems/{key}", transition=transition_id))
+    choice = find_choice(await _choices(page, key), transition_id)
+    return page.render(
+        "incidents/_transition_form.html",
+        choice=choice,
+        action=f"/problems/{key}/transitions",
+        cancel=f"/problems/{key}",
+        values={},
+        errors={},
+        detail="" if choice else page.t("incident.transition.gone"),
+        users=await assignable_users(page, choice is not None and "assignee" in choice.asks),
+    )
+
+
+@router.post("/problems/{key}/transitions", response_class=HTMLResponse)
+async def make_transition(
+    page: PageDep,
+    key: str,
+    transition: FormText = "",
+    resolution: FormText = "",
+    comment: FormText = "",
+    reason: FormText = "",
+) -> Response:
+    """Moves the problem; closing it closes its open incidents too."""
+    key = _problem_key(key)
+    values = {"resolution": resolution, "comment": comment, "reason": reason}
+    try:
+        await page.backend.tickets.post(
+            _api(key, "/transitions"), json=transition_body(transition, values)
+        )
+    except BackendError as refused:
+        if refused.status not in (403, 404, 409, 422) or refused.code == "problem-not-found":
+            raise
+        errors = transition_errors(refused) if refused.status == 422 else {}
+        detail = "" if errors else refused.detail
+        if page.htmx:
+            choice = find_choice(await _choices(page, key), transition)
+            return page.render(
+                "incidents/_transition_form.html",
+                status=422,
+                choice=choice,
+                action=f"/problems/{key}/transitions",
+                cancel=f"/problems/{key}",
+                values=values,
+                errors=errors,
+                detail=detail or ("" if choice else page.t("incident.transition.gone")),
+                users=[],
+            )
+        return await _problem_page(
+            page,
+            key,
+            status=422,
+            transition_id=transition,
+            transition_values=values,
+            transition_errors=errors,
+            transition_detail=detail,
+        )
+    return page.redirect(f"/problems/{key}")
