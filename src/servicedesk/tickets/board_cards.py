@@ -55,13 +55,13 @@ async def kanban(
     for value in columns:
         narrowed = querying.checked(desk, in_column(query, field, value))
         cards = await querying.page(session, desk, narrowed, principal, limit, 0)
-        total = await querying.count(session, desk, narrowed, principal)
+        total = await querying.count(session, desk, narrowed, principal, querying.COLUMN_COUNT_CAP)
         answer.append(
             {
                 "value": value,
                 "label": labels.get(value, value),
                 "total": total,
-                "capped": total > querying.COUNT_CAP,
+                "capped": total > querying.COLUMN_COUNT_CAP,
                 "cards": [card_model.model_validate(card) for card in cards],
             }
         )

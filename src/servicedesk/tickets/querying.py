@@ -24,6 +24,7 @@ from servicedesk.tickets.query import (
 )
 
 COUNT_CAP = 10_000  # sidebars say "10000+" rather than count a million rows
+COLUMN_COUNT_CAP = 1_000  # a kanban column says "1000+": a board counts several at once
 
 
 class InvalidQuery(ProblemError):
@@ -85,9 +86,11 @@ async def page(
     return list((await session.scalars(statement)).all())
 
 
-async def count(session: Any, desk: Desk, query: Query, principal: Principal) -> int:
-    """Matches up to COUNT_CAP + 1 (more is shown as "10000+")."""
-    capped = _compiled(desk, query, principal).order_by(None).limit(COUNT_CAP + 1).subquery()
+async def count(
+    session: Any, desk: Desk, query: Query, principal: Principal, cap: int = COUNT_CAP
+) -> int:
+    """Matches up to `cap` + 1 (more is shown as "10000+")."""
+    capped = _compiled(desk, query, principal).order_by(None).limit(cap + 1).subquery()
     total = await session.scalar(select(func.count()).select_from(capped))
     return int(total or 0)
 
