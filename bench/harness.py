@@ -29,15 +29,21 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-async def closed_loop(call: Call, *, requests: int, concurrency: int, warmup: int) -> Figures:
-    """`concurrency` workers issue `requests` calls in all, each as soon as its last returned."""
+async def closed_loop(
+    call: Call, *, requests: int, concurrency: int, warmup: int, seconds: float | None = None
+) -> Figures:
+    """`concurrency` workers issue `requests` calls in all, each as soon as its last returned;
+    with `seconds`, they stop issuing calls after that long, however many are left."""
     for i in range(warmup):
         await call(i)
     counter = itertools.count()
     latencies: list[float] = []
+    deadline = None if seconds is None else time.perf_counter() + seconds
 
     async def worker() -> None:
         while (i := next(counter)) < requests:
+            if deadline is not None and time.perf_counter() >= deadline:
+                return
             started = time.perf_counter()
             await call(i)
             latencies.append(time.perf_counter() - started)

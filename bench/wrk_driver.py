@@ -58,15 +58,21 @@ def available() -> bool:
 
 
 async def run(
-    base_url: str, paths: Sequence[str], token: str, *, concurrency: int, seconds: int
+    base_url: str,
+    paths: Sequence[str],
+    token: str,
+    *,
+    concurrency: int,
+    seconds: int,
+    timeout_s: int | None = None,
 ) -> Figures:
-    """GETs of `paths`, in turn."""
+    """GETs of `paths`, in turn. A request slower than `timeout_s` (wrk's default: 2 s) fails."""
     with tempfile.TemporaryDirectory() as folder:
         listing = Path(folder) / "paths.txt"
         listing.write_text("\n".join(paths) + "\n")
         script = Path(folder) / "load.lua"
         script.write_text(LUA % {"paths": listing, "token": token})
-        return await _wrk(base_url, script, concurrency, seconds)
+        return await _wrk(base_url, script, concurrency, seconds, timeout_s)
 
 
 async def run_posts(
@@ -92,12 +98,16 @@ async def run_posts(
         return await _wrk(base_url, script, concurrency, seconds)
 
 
-async def _wrk(base_url: str, script: Path, concurrency: int, seconds: int) -> Figures:
+async def _wrk(
+    base_url: str, script: Path, concurrency: int, seconds: int, timeout_s: int | None = None
+) -> Figures:
+    timeout = () if timeout_s is None else (f"--timeout={timeout_s}s",)
     process = await asyncio.create_subprocess_exec(
         "wrk",
         "-t1",
         f"-c{concurrency}",
         f"-d{seconds}s",
+        *timeout,
         "-s",
         str(script),
         base_url,
