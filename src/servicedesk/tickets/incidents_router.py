@@ -51,7 +51,7 @@ from servicedesk.tickets.schemas import (
     TransitionOut,
     TransitionRequest,
 )
-from servicedesk.tickets.transitions import move_incident
+from servicedesk.tickets.transitions import available, move_incident
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 DeskDep = Annotated[Desk, Depends(desk_of)]
@@ -239,15 +239,7 @@ async def available_transitions(
 ) -> list[TransitionOut]:
     """The transitions this user may make now, with the fields each asks for."""
     incident = await incidents.incident_for(session, reference, actor)
-    return [
-        TransitionOut(
-            id=t.id,
-            label={"en": t.label.en, "ru": t.label.ru},
-            target=t.target,
-            requires=list(t.requires),
-        )
-        for t in desk.incident_flow.allowed(incident.status, actor.roles)
-    ]
+    return available(desk.incident_flow, incident.status, actor.roles)
 
 
 @router.post(

@@ -31,7 +31,7 @@ from servicedesk.tickets.schemas import (
     TransitionOut,
     TransitionRequest,
 )
-from servicedesk.tickets.transitions import move_problem
+from servicedesk.tickets.transitions import available, move_problem
 
 router = APIRouter(prefix="/api/v1/problems", tags=["problems"])
 DeskDep = Annotated[Desk, Depends(desk_of)]
@@ -140,15 +140,7 @@ async def available_transitions(
     reference: str, actor: ProblemReader, session: ReadSessionDep, desk: DeskDep
 ) -> list[TransitionOut]:
     problem = await problem_rules.problem_at(session, reference)
-    return [
-        TransitionOut(
-            id=t.id,
-            label={"en": t.label.en, "ru": t.label.ru},
-            target=t.target,
-            requires=list(t.requires),
-        )
-        for t in desk.problem_flow.allowed(problem.status, actor.roles)
-    ]
+    return available(desk.problem_flow, problem.status, actor.roles)
 
 
 @router.post(

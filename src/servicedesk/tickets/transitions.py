@@ -20,7 +20,7 @@ from servicedesk.tickets.events import (
 )
 from servicedesk.tickets.history import Change, record_changes
 from servicedesk.tickets.models import Incident, Problem
-from servicedesk.tickets.schemas import CommentCreate, TransitionRequest
+from servicedesk.tickets.schemas import CommentCreate, TransitionOut, TransitionRequest
 from servicedesk.tickets.sla import SLA_ACTIONS, apply_action
 from servicedesk.tickets.workflow import (
     KNOWN_FIELDS,
@@ -57,6 +57,19 @@ class AssigneeForStaff(Forbidden):
 
 # Field values end up in text columns: PostgreSQL cannot store NUL, and none belong in text.
 _CONTROLS = frozenset(chr(c) for c in [*range(0x20), 0x7F]) - set("\t\n\r")
+
+
+def available(flow: Workflow, status: str, roles: frozenset[str]) -> list[TransitionOut]:
+    """The transitions these roles may make from the status, with the fields each asks for."""
+    return [
+        TransitionOut(
+            id=t.id,
+            label={"en": t.label.en, "ru": t.label.ru},
+            target=t.target,
+            requires=list(t.requires),
+        )
+        for t in flow.allowed(status, roles)
+    ]
 
 
 def _as_problem(error: TransitionError) -> Exception:
