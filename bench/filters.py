@@ -24,8 +24,10 @@ import argparse
 import asyncio
 import statistics
 import time
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -52,6 +54,7 @@ TARGET_P99_MS = 50.0
 # How PostgreSQL plans the prepared statements of the SQL runs: as for the service (a generic
 # plan once it looks no costlier than the first five custom ones), or a custom plan every time.
 PLANS = {"auto": "auto", "custom": "force_custom_plan"}
+STALE_AFTER = timedelta(minutes=30)
 WRK_TIMEOUT_S = 30  # slow responses are measured, not failed (wrk's default is 2 s)
 DIALECT = asyncpg_dialect.dialect()
 
@@ -179,10 +182,12 @@ class Saved:
 
 
 async def save_filters(http: httpx.AsyncClient) -> list[Saved]:
-    await delete_filters(http)  # left by a run that did not finish
+    await delete_filters(http, stale_only=True)  # left by runs that did not finish
+    run = uuid.uuid4().hex[:6]  # runs side by side keep to their own filters
     saved = []
     for typical in TYPICAL:
-        body = {"name": NAME_PREFIX + typical.name, "entity": "incident", "query": typical.query}
+        name = f"{NAME_PREFIX}{typical.name} ({run})"
+        body = {"name": name, "entity": "incident", "query": typical.query}
         response = await http.post(FILTERS_PATH, json=body)
         if response.status_code != 201:
             raise RuntimeError(f"saving {typical.name}: {response.status_code} {response.text}")
@@ -191,50 +196,70 @@ async def save_filters(http: httpx.AsyncClient) -> list[Saved]:
     return saved
 
 
-async def delete_filters(http: httpx.AsyncClient) -> None:
-    """agent1's own filters named `bench: …`."""
-    response = await http.get(FILTERS_PATH)
-    response.raise_for_status()
-    for found in response.json():
-        if found["owner_username"] == "agent1" and found["name"].startswith(NAME_PREFIX):
-            deleted = await http.delete(f"{FILTERS_PATH}/{found['id']}")
-            if deleted.status_code != 204:
-                raise RuntimeError(f"deleting {found['name']}: {deleted.status_code}")
+async def delete_filters(
+    http: httpx.AsyncClient, ids: Sequence[str] = (), *, stale_only: bool = False
+) -> None:
+    """These filters; with `stale_only`, agent1's filters named `bench: …` saved over
+    STALE_AFTER ago (by a run that did not finish)."""
+    if stale_only:
+        response = await http.get(FILTERS_PATH)
+        response.raise_for_status()
+        before = datetime.now(UTC) - STALE_AFTER
+        ids = [
+            found["id"]
+            for found in response.json()
+            if found["owner_username"] == "agent1"
+            and found["name"].startswith(NAME_PREFIX)
+            and datetime.fromisoformat(found["created_at"]) < before
+        ]
+    for filter_id in ids:
+        deleted = await http.delete(f"{FILTERS_PATH}/{filter_id}")
+        if deleted.status_code not in (204, 404):
+            raise RuntimeError(f"deleting filter {filter_id}: {deleted.status_code}")
 
 
 def results_path(saved: Saved) -> str:
     return f"{FILTERS_PATH}/{saved.id}/results?limit={PAGE}"
 
 
-async def through_api(saved: Saved, args: argparse.Namespace) -> Figures:
+async def through_api(saved: Saved, args: argparse.Namespace) -> tuple[Figures, int]:
+    """The figures, and the total the endpoint reports (from one request made first)."""
     token = (await login_with_browser_flow("agent1", "demo"))["access_token"]  # lives 5 min
-    if args.driver == "wrk":
-        return await wrk_driver.run(
-            TICKETS_URL,
-            [results_path(saved)],
-            token,
-            concurrency=args.concurrency,
-            seconds=args.seconds,
-            timeout_s=WRK_TIMEOUT_S,
-        )
     limits = httpx.Limits(
         max_connections=args.concurrency, max_keepalive_connections=args.concurrency
     )
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=TICKETS_URL, headers=headers, limits=limits) as http:
+    async with httpx.AsyncClient(
+        base_url=TICKETS_URL, headers=headers, limits=limits, timeout=WRK_TIMEOUT_S
+    ) as http:
+        first = await http.get(results_path(saved))
+        if first.status_code != 200:
+            raise RuntimeError(f"{saved.typical.name}: {first.status_code} {first.text[:300]}")
+        total: int = first.json()["total"]
+        if args.driver == "wrk":
+            figures = await wrk_driver.run(
+                TICKETS_URL,
+                [results_path(saved)],
+                token,
+                concurrency=args.concurrency,
+                seconds=args.seconds,
+                timeout_s=WRK_TIMEOUT_S,
+            )
+            return figures, total
 
         async def call(i: int) -> None:
             response = await http.get(results_path(saved))
             if response.status_code != 200:
                 raise RuntimeError(f"{saved.typical.name}: {response.status_code}")
 
-        return await closed_loop(
+        figures = await closed_loop(
             call,
             requests=args.requests,
             concurrency=args.concurrency,
             warmup=20,
             seconds=args.seconds,
         )
+        return figures, total
 
 
 # --- the same SQL alone ----------------------------------------------------------------------
@@ -332,6 +357,31 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
     Console(width=200).print(table)
 
 
+async def measure(
+    saved: Saved,
+    principal: Principal,
+    pool: asyncpg.Pool,
+    wrote_at: float,
+    args: argparse.Namespace,
+) -> Row:
+    """The SQL alone (the page, then the page and the count), then the API."""
+    sql = statements(saved, principal)
+    if args.show_sql:
+        print(f"-- {saved.typical.name}: {saved.query}")
+        print("-- the page (page only: this; page+count: this, then the count)")
+        print(readable(sql.page))
+        print("-- the capped count")
+        print(readable(sql.count), flush=True)
+    page = await in_sql(pool, sql, with_count=False, args=args)
+    both = await in_sql(pool, sql, with_count=True, args=args)
+    await read_your_writes_lapse(wrote_at)
+    api, total = await through_api(saved, args)
+    counted = await matches(pool, sql)
+    if counted != total:
+        print(f"{saved.typical.name}: the API counts {total}, the SQL {counted}")
+    return Row(saved.typical.name, total, api, page, both)
+
+
 async def end_to_end(principal: Principal, token: str, args: argparse.Namespace) -> list[Row]:
     headers = {"Authorization": f"Bearer {token}"}
     rows = []
@@ -339,30 +389,19 @@ async def end_to_end(principal: Principal, token: str, args: argparse.Namespace)
         saved = await save_filters(http)
         wrote_at = time.monotonic()
         settings = {"plan_cache_mode": PLANS[args.sql_plans]}
-        pool = await asyncpg.create_pool(
-            STANDBY,
-            min_size=args.concurrency,
-            max_size=args.concurrency,
-            server_settings=settings,
-        )
         try:
-            chosen = [s for s in saved if not args.only or args.only in s.typical.name]
-            for one in chosen:
-                sql = statements(one, principal)
-                if args.show_sql:
-                    print(f"-- {one.typical.name}: {one.query}")
-                    print("-- the page (page only: this; page+count: this, then the count)")
-                    print(readable(sql.page))
-                    print("-- the capped count")
-                    print(readable(sql.count), flush=True)
-                page = await in_sql(pool, sql, with_count=False, args=args)
-                both = await in_sql(pool, sql, with_count=True, args=args)
-                await read_your_writes_lapse(wrote_at)
-                api = await through_api(one, args)
-                rows.append(Row(one.typical.name, await matches(pool, sql), api, page, both))
+            async with asyncpg.create_pool(
+                STANDBY,
+                min_size=args.concurrency,
+                max_size=args.concurrency,
+                server_settings=settings,
+            ) as pool:
+                for one in saved:
+                    if args.only and args.only not in one.typical.name:
+                        continue
+                    rows.append(await measure(one, principal, pool, wrote_at, args))
         finally:
-            await pool.close()
-            await delete_filters(http)
+            await delete_filters(http, [s.id for s in saved])
     return rows
 
 
