@@ -9,13 +9,13 @@ Run:
 Parse and compile: `parse_query` and `compile_query` of each typical query, `--iterations` times,
 in this process, no database.
 
-End to end: the five queries are saved as private filters of agent1 (named `bench: …`, deleted
-at the end) and `GET /api/v1/filters/{id}/results?limit=50` is loaded with a real Keycloak token
-of agent1 for `--seconds`. Beside it, for as long, the statements the endpoint runs, taken from
-`compile_query(parse_query(...))` with agent1's context and sent with asyncpg as the `tickets`
-role to the standby, where the endpoint reads: the page alone, then the page and the capped
-count (up to 10001 matches, `querying.count`) one after the other, as the endpoint runs them.
-The endpoint also looks the saved filter up by its id (one primary-key read) before them.
+End to end: the five queries are saved as private filters of agent1 (`bench: <name> (<run>)`,
+deleted at the end) and `GET /api/v1/filters/{id}/results?limit=50` is loaded with a real
+Keycloak token of agent1 for `--seconds`. Beside it, for as long, the statements the endpoint
+runs, taken from `compile_query(parse_query(...))` with agent1's context and sent with asyncpg as
+the `tickets` role to the standby, where the endpoint reads: the page alone, then the page and
+the capped count (up to 10001 matches, `querying.count`) one after the other, as the endpoint
+runs them. The endpoint also looks the saved filter up by its id (one primary-key read) first.
 """
 
 from __future__ import annotations
