@@ -90,14 +90,21 @@ def _engine(url: str, settings: DatabaseSettings) -> AsyncEngine:
 
 
 def _read_engine(url: str, settings: DatabaseSettings) -> AsyncEngine:
-    """Reads run each statement on its own, read-only: one round trip, no BEGIN/ROLLBACK."""
+    """Reads run each statement on its own, read-only: one round trip, no BEGIN/ROLLBACK. Each
+    is planned with its values (a prepared statement's generic plan may scan a whole table for
+    a date range that the actual date would serve from an index)."""
     return create_async_engine(
         url,
         pool_size=settings.pool_size,
         max_overflow=settings.pool_size,
         pool_recycle=1800,
         isolation_level="AUTOCOMMIT",
-        connect_args={"server_settings": {"default_transaction_read_only": "on"}},
+        connect_args={
+            "server_settings": {
+                "default_transaction_read_only": "on",
+                "plan_cache_mode": "force_custom_plan",
+            }
+        },
     )
 
 
