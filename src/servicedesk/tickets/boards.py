@@ -22,7 +22,7 @@ from servicedesk.tickets.board_schemas import (
     ListLayout,
 )
 from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.filters import filter_for, known_groups
+from servicedesk.tickets.filters import filter_for, known_groups, rescope
 from servicedesk.tickets.models import Board, SavedFilter
 from servicedesk.tickets.query import FIELDS
 from servicedesk.tickets.querying import canonical_text, parsed
@@ -205,12 +205,7 @@ async def update_board(
         )
         board.filter_id = patch.filter_id
     if sent & {"scope", "scope_group"}:
-        scope = patch.scope or Scope(board.scope)
-        group = patch.scope_group if "scope_group" in sent else board.scope_group
-        if scope is not Scope.GROUP and "scope_group" not in sent:
-            group = None
-        check_scope(principal, scope, group, await known_groups(desk, principal, scope))
-        board.scope, board.scope_group = scope.value, group
+        await rescope(desk, principal, board, patch.scope, patch.scope_group, sent)
     board.version += 1
     board.updated_at = datetime.now(UTC)
     await _flush_unique(session, board)

@@ -36,6 +36,23 @@ async def known_groups(desk: Desk, principal: Principal, scope: Scope) -> set[st
     return {group.name for group in await desk.directory.groups()}
 
 
+async def rescope(
+    desk: Desk,
+    principal: Principal,
+    item: Any,
+    scope: Scope | None,
+    group: str | None,
+    sent: set[str],
+) -> None:
+    """A new scope for a filter or a board: a group only with a group scope, checked."""
+    new_scope = scope or Scope(item.scope)
+    new_group = group if "scope_group" in sent else item.scope_group
+    if new_scope is not Scope.GROUP and "scope_group" not in sent:
+        new_group = None
+    check_scope(principal, new_scope, new_group, await known_groups(desk, principal, new_scope))
+    item.scope, item.scope_group = new_scope.value, new_group
+
+
 async def visible_filters(session: Any, principal: Principal) -> list[SavedFilter]:
     condition = visible_to(
         principal, SavedFilter.owner_id, SavedFilter.scope, SavedFilter.scope_group
@@ -95,12 +112,7 @@ async def update_filter(
     if "query" in sent and patch.query is not None:
         saved.query = canonical_text(desk, patch.query, saved.entity)  # type: ignore[arg-type]
     if sent & {"scope", "scope_group"}:
-        scope = patch.scope or Scope(saved.scope)
-        group = patch.scope_group if "scope_group" in sent else saved.scope_group
-        if scope is not Scope.GROUP and "scope_group" not in sent:
-            group = None
-        check_scope(principal, scope, group, await known_groups(desk, principal, scope))
-        saved.scope, saved.scope_group = scope.value, group
+        await rescope(desk, principal, saved, patch.scope, patch.scope_group, sent)
     saved.version += 1
     saved.updated_at = datetime.now(UTC)
     await _unique_name(session, saved)
