@@ -21,6 +21,7 @@ from starlette.middleware import Middleware
 from servicedesk.kernel.auth import JwksCache, TokenValidator
 from servicedesk.kernel.broker import Broker, BrokerUnavailable
 from servicedesk.kernel.consumer import Subscription, run_subscriptions
+from servicedesk.kernel.cursors import use_cursor_secret
 from servicedesk.kernel.db import Database
 from servicedesk.kernel.errors import PROBLEM_RESPONSES, install_problem_handlers
 from servicedesk.kernel.health import ReadinessCheck, health_router
@@ -68,6 +69,7 @@ def operation_id(route: APIRoute) -> str:
 
 def create_service_app(spec: ServiceSpec) -> FastAPI:
     configure_logging(spec.name, spec.settings.log_level)
+    use_cursor_secret(spec.settings.cursor_secret.get_secret_value())
     app = FastAPI(
         title=spec.title,
         version="0.1.0",

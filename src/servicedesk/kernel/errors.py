@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
@@ -64,6 +66,41 @@ class InvalidInput(ProblemError):
 
 class ServiceUnavailable(ProblemError):
     status, code, title = 503, "unavailable", "Service unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One field a request got wrong: its name, where it was sent and why it was refused."""
+
+    field: str
+    reason: str
+    location: str = "body"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "location": self.location, "reason": self.reason}
+
+
+def invalid_fields(
+    detail: str, errors: Sequence[FieldError], *, extra: dict[str, Any] | None = None
+) -> InvalidInput:
+    """A 422 naming every field at fault in `errors[]`, as the validation errors do."""
+    return InvalidInput(
+        detail, extra={**(extra or {}), "errors": [error.as_dict() for error in errors]}
+    )
+
+
+def invalid_field(
+    field: str,
+    reason: str,
+    detail: str | None = None,
+    *,
+    location: str = "body",
+    extra: dict[str, Any] | None = None,
+) -> InvalidInput:
+    """A 422 naming one field, e.g. `invalid_field("tax_id", "taken")`."""
+    return invalid_fields(
+        detail or f"{field}: {reason}", [FieldError(field, reason, location)], extra=extra
+    )
 
 
 def problem_body(

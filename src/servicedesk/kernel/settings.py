@@ -93,6 +93,7 @@ class ServiceSettings(BaseSettings):
     environment: Environment = Environment.LOCAL
     log_level: str = "INFO"
     max_body_bytes: int = 1_048_576
+    cursor_secret: SecretStr = SecretStr(f"{LOCAL_SECRET_MARK}cursor-secret")
     redis: RedisSettings = RedisSettings()
     broker: BrokerSettings = BrokerSettings()
 
