@@ -1,0 +1,1 @@
+"""Files attached to incidents: checks of type and size, the byte store, the records."""

@@ -1,0 +1,1 @@
+"""Boards bound to users: kanban, list and dashboard, their cards."""

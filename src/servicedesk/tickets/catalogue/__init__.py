@@ -1,0 +1,1 @@
+"""What the ticket forms need: the policy and the workflows, described."""

@@ -1,0 +1,1 @@
+"""Comments on incidents: public ones for the reporter, internal notes for agents."""

@@ -1,0 +1,1 @@
+"""The user and group directory (Keycloak): who can be assigned work."""

@@ -1,0 +1,1 @@
+"""Saved filters: a query with a name and a visibility scope."""

@@ -1,0 +1,27 @@
+"""The history table."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from servicedesk.tickets.db import Base, created_now
+
+
+class HistoryEntry(Base):
+    """One change of one field of a ticket: who, when, old value, new value."""
+
+    __tablename__ = "history"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    ticket_kind: Mapped[str] = mapped_column(String(16))
+    ticket_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    at: Mapped[datetime] = created_now()
+    actor: Mapped[str] = mapped_column(String(100))
+    field: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,1 @@
+"""Incidents: registration, reads and edits, the people on them, and their events."""

@@ -1,0 +1,1 @@
+"""Problems: the causes behind incidents, opened by correlation, linked and closed."""

@@ -1,0 +1,1 @@
+"""The SLA clock of incidents: due times, pauses, and breaches flagged in the background."""

@@ -1,0 +1,1 @@
+"""Declarative ticket workflows: definitions read from YAML and the checks of a transition."""
