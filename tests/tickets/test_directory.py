@@ -11,11 +11,9 @@ from redis.asyncio import Redis
 
 from servicedesk.kernel.settings import KeycloakSettings
 from servicedesk.tickets.app import create_app
-from servicedesk.tickets.directory import (
-    CACHE_PREFIX,
-    DirectoryUnavailable,
-    KeycloakDirectory,
-)
+from servicedesk.tickets.directory.cache import CACHE_PREFIX
+from servicedesk.tickets.directory.errors import DirectoryUnavailable
+from servicedesk.tickets.directory.repository import KeycloakDirectory
 from tests.support.apps import serve
 from tests.support.infra import REDIS_URL
 from tests.support.tokens import TokenShop, bearer

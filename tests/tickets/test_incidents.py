@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from servicedesk.kernel.auth import Principal
-from servicedesk.tickets.assignment import reporter_of
 from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.models import Incident
+from servicedesk.tickets.incidents.models import Incident
+from servicedesk.tickets.incidents.people import reporter_of
 from servicedesk.tickets.policy import load_policy
 from tests.support.tokens import TokenShop
 from tests.tickets.factories import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from servicedesk.kernel.auth import Principal, roles_alias
 from servicedesk.kernel.errors import Forbidden
-from servicedesk.tickets.models import Incident
+from servicedesk.tickets.incidents.models import Incident
 
 STAFF_ROLES = ("agent", "service")
 
@@ -22,6 +22,10 @@ PolicyReader = roles_alias("agent", "service", "reporter")
 
 class StaffOnly(Forbidden):
     code = "staff-only"
+
+
+class InternalNotesForStaff(Forbidden):
+    code = "internal-notes-for-staff"
 
 
 def is_staff(principal: Principal) -> bool:

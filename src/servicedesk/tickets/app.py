@@ -10,22 +10,23 @@ from fastapi import FastAPI
 
 from servicedesk.kernel.app import ServiceSpec, create_service_app
 from servicedesk.kernel.calls import ClientCredentials, service_client
-from servicedesk.tickets.attachments import LocalDirectoryStore
-from servicedesk.tickets.attachments_router import router as attachments_router
-from servicedesk.tickets.boards_router import router as boards_router
-from servicedesk.tickets.catalogue_router import router as catalogue_router
+from servicedesk.tickets.attachments.router import router as attachments_router
+from servicedesk.tickets.attachments.store import LocalDirectoryStore
+from servicedesk.tickets.boards.router import router as boards_router
+from servicedesk.tickets.catalogue.router import router as catalogue_router
+from servicedesk.tickets.comments.router import router as comments_router
+from servicedesk.tickets.db import outbox
 from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.directory_router import directory_startup
-from servicedesk.tickets.directory_router import router as directory_router
-from servicedesk.tickets.filters_router import router as filters_router
-from servicedesk.tickets.incidents_router import router as incidents_router
-from servicedesk.tickets.models import outbox
+from servicedesk.tickets.directory.router import router as directory_router
+from servicedesk.tickets.directory.service import directory_startup
+from servicedesk.tickets.filters.router import router as filters_router
+from servicedesk.tickets.incidents.router import router as incidents_router
 from servicedesk.tickets.policy import PolicyDefinitionError, TicketPolicy, load_policy
-from servicedesk.tickets.problems_router import router as problems_router
-from servicedesk.tickets.query_router import router as query_router
+from servicedesk.tickets.problems.router import router as problems_router
+from servicedesk.tickets.query.router import router as query_router
 from servicedesk.tickets.references import MigrationProxyReferences
 from servicedesk.tickets.settings import TicketsSettings
-from servicedesk.tickets.sla_watch import watch_breaches
+from servicedesk.tickets.sla.watch import watch_breaches
 from servicedesk.tickets.workflow import Workflow, WorkflowDefinitionError, load_workflows
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -92,6 +93,7 @@ def create_app(settings: TicketsSettings | None = None) -> FastAPI:
             outbox=outbox,
             routers=[
                 incidents_router,
+                comments_router,
                 attachments_router,
                 problems_router,
                 catalogue_router,

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from servicedesk.kernel.db import ReadSession, WriteSession
 from servicedesk.kernel.events import outbox_table, processed_messages_table
 
 SCHEMA = "tickets"
@@ -24,3 +25,6 @@ def created_now() -> Mapped[datetime]:
 
 outbox = outbox_table(Base.metadata)
 processed_messages = processed_messages_table(Base.metadata)
+
+# For the few reads that run in either kind of session (a lookup before an edit, or a plain read).
+AnySession = ReadSession | WriteSession

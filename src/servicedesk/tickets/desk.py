@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Annotated, Protocol
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from servicedesk.tickets.policy import TicketPolicy
 from servicedesk.tickets.query import Entity, Vocabulary
@@ -73,3 +73,6 @@ class Desk:
 def desk_of(request: Request) -> Desk:
     desk: Desk = request.app.state.desk
     return desk
+
+
+DeskDep = Annotated[Desk, Depends(desk_of)]

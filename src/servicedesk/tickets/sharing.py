@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import WriteSession
-from servicedesk.kernel.errors import Conflict, Forbidden, InvalidInput
+from servicedesk.kernel.errors import Conflict, FieldError, Forbidden, invalid_field
+from servicedesk.tickets.desk import Desk
 
 
 class Scope(StrEnum):
@@ -80,15 +81,15 @@ def check_scope(
     """A group scope names a group: one of the owner's, or (for an admin) any existing one."""
     if scope is not Scope.GROUP:
         if group is not None:
-            raise _invalid("scope_group", "only a group scope names a group")
+            raise invalid_field("scope_group", "only a group scope names a group")
         return
     if not group:
-        raise _invalid("scope_group", "a group scope needs the group's name")
+        raise invalid_field("scope_group", "a group scope needs the group's name")
     if group in principal.groups:
         return
     if "admin" in principal.roles and group in known_groups:
         return
-    raise _invalid(
+    raise invalid_field(
         "scope_group",
         f"you may share only with your groups: {', '.join(principal.groups) or 'none'}",
     )
@@ -118,12 +119,29 @@ async def flush_unique_name(
                 raise
     raise NameTaken(
         f"you have a {what} named {name!r} already",
-        extra={"errors": [{"field": "name", "location": "body", "reason": "taken"}]},
+        extra={"errors": [FieldError("name", "taken").as_dict()]},
     )
 
 
-def _invalid(field: str, reason: str) -> InvalidInput:
-    return InvalidInput(
-        f"{field}: {reason}",
-        extra={"errors": [{"field": field, "location": "body", "reason": reason}]},
-    )
+async def known_groups(desk: Desk, principal: Principal, scope: Scope) -> set[str]:
+    """The directory's group names, needed only when an admin shares outside their groups."""
+    if scope is not Scope.GROUP or "admin" not in principal.roles:
+        return set()
+    return {group.name for group in await desk.directory.groups()}
+
+
+async def rescope(
+    desk: Desk,
+    principal: Principal,
+    item: Shared,
+    scope: Scope | None,
+    group: str | None,
+    sent: set[str],
+) -> None:
+    """A new scope for a filter or a board: a group only with a group scope, checked."""
+    new_scope = scope or Scope(item.scope)
+    new_group = group if "scope_group" in sent else item.scope_group
+    if new_scope is not Scope.GROUP and "scope_group" not in sent:
+        new_group = None
+    check_scope(principal, new_scope, new_group, await known_groups(desk, principal, new_scope))
+    item.scope, item.scope_group = new_scope.value, new_group

@@ -16,7 +16,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from servicedesk.kernel.settings import DatabaseSettings
-from servicedesk.tickets.models import Comment, Incident, Problem
+from servicedesk.tickets.comments.models import Comment
+from servicedesk.tickets.incidents.models import Incident
+from servicedesk.tickets.problems.models import Problem
 from servicedesk.tickets.query import (
     Query,
     QueryContext,

@@ -1,18 +1,24 @@
-"""Attachments: type and size limits, and where their bytes live (a store behind an interface;
-a local directory by default, an object store in production)."""
+"""The rules of attachments: type and size limits checked against the content, the record
+written beside the bytes stored, and who sees which."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import os
-import re
 import unicodedata
 import uuid
-from pathlib import Path
-from typing import Protocol
+from datetime import UTC, datetime
 
-from servicedesk.kernel.errors import PayloadTooLarge, ProblemError
+from servicedesk.kernel.auth import Principal
+from servicedesk.kernel.db import ReadSession, WriteSession
+from servicedesk.kernel.errors import NotFound, PayloadTooLarge, ProblemError
+from servicedesk.tickets.access import InternalNotesForStaff, is_staff
+from servicedesk.tickets.attachments import repository
+from servicedesk.tickets.attachments.models import Attachment
+from servicedesk.tickets.attachments.schemas import AttachmentOut
+from servicedesk.tickets.attachments.store import AttachmentStore, new_storage_key
+from servicedesk.tickets.fields import Visibility
+from servicedesk.tickets.history.service import record_changes
+from servicedesk.tickets.incidents.models import Incident
 
 SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
@@ -35,39 +41,8 @@ class AttachmentTooLarge(PayloadTooLarge):
     code = "attachment-too-large"
 
 
-class AttachmentStore(Protocol):
-    async def put(self, key: str, data: bytes) -> None: ...
-
-    async def get(self, key: str) -> bytes: ...
-
-
-class LocalDirectoryStore:
-    """Files under one directory, written atomically (temporary name, then rename)."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def _path(self, key: str) -> Path:
-        if not re.fullmatch(r"[0-9a-f-]{36}", key):
-            raise ValueError(f"not a storage key: {key!r}")
-        return self.root / key[:2] / key
-
-    async def put(self, key: str, data: bytes) -> None:
-        await asyncio.to_thread(self._write, self._path(key), data)
-
-    async def get(self, key: str) -> bytes:
-        return await asyncio.to_thread(self._path(key).read_bytes)
-
-    @staticmethod
-    def _write(path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        scratch = path.with_suffix(f".{os.getpid()}.part")
-        scratch.write_bytes(data)
-        scratch.replace(path)
-
-
-def new_storage_key() -> str:
-    return str(uuid.uuid4())
+class AttachmentNotFound(NotFound):
+    code = "attachment-not-found"
 
 
 def clean_filename(name: str | None) -> str:
@@ -110,3 +85,59 @@ def check_attachment(content_type: str | None, data: bytes, max_bytes: int) -> t
     if not _looks_like(kind, data):
         raise UnsupportedAttachment(f"file: the content is not {kind}")
     return kind, hashlib.sha256(data).hexdigest()
+
+
+def may_attach(principal: Principal, visibility: Visibility) -> None:
+    if visibility is Visibility.INTERNAL and not is_staff(principal):
+        raise InternalNotesForStaff("only agents may attach internal files")
+
+
+async def attach(
+    session: WriteSession,
+    store: AttachmentStore,
+    incident: Incident,
+    upload: tuple[str | None, str | None, bytes],
+    visibility: Visibility,
+    max_bytes: int,
+    actor: Principal,
+) -> Attachment:
+    """Checks the file (`upload`: its name, declared type and bytes), stores its bytes and
+    records it on the incident."""
+    filename, declared_type, data = upload
+    content_type, digest = check_attachment(declared_type, data, max_bytes)
+    key = new_storage_key()
+    await store.put(key, data)
+    attachment = Attachment(
+        id=uuid.uuid4(),
+        incident_id=incident.id,
+        filename=clean_filename(filename),
+        content_type=content_type,
+        size=len(data),
+        sha256=digest,
+        storage_key=key,
+        visibility=visibility.value,
+        uploaded_by=actor.username,
+        created_at=datetime.now(UTC),
+    )
+    repository.add(session, attachment)
+    changes = [("attachment", None, attachment.filename)]
+    await record_changes(session, "incident", incident.id, actor.username, changes)
+    await session.flush()
+    return attachment
+
+
+async def attachments_on(
+    session: ReadSession, incident: Incident, principal: Principal
+) -> list[AttachmentOut]:
+    """The incident's attachments; a reporter's without the internal ones."""
+    rows = await repository.attachments_of(session, incident.id, is_staff(principal))
+    return [AttachmentOut.model_validate(row) for row in rows]
+
+
+async def attachment_on(
+    session: ReadSession, incident: Incident, attachment_id: uuid.UUID, principal: Principal
+) -> Attachment:
+    attachment = await repository.attachment_of(session, incident.id, attachment_id)
+    if attachment is None or (attachment.visibility != "public" and not is_staff(principal)):
+        raise AttachmentNotFound(f"attachment {attachment_id} does not exist")
+    return attachment

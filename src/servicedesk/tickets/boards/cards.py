@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from servicedesk.kernel.auth import Principal
-from servicedesk.tickets import querying
-from servicedesk.tickets.boards import board_query
+from servicedesk.kernel.db import ReadSession
+from servicedesk.tickets.boards.models import Board
+from servicedesk.tickets.boards.schemas import BoardKind
+from servicedesk.tickets.boards.service import board_query
 from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.models import Board
+from servicedesk.tickets.incidents.schemas import IncidentOut
+from servicedesk.tickets.problems.schemas import ProblemOut
 from servicedesk.tickets.query import And, Comparison, Empty, Query, Text
+from servicedesk.tickets.query import service as querying
+from servicedesk.tickets.query.schemas import result_items
 
 NO_VALUE = "none"  # the column of cards with no assignee or group
 EMPTY_CAPABLE = {"assignee", "group"}
@@ -28,7 +35,7 @@ def in_column(query: Query, field: str, value: str) -> Query:
 
 
 async def default_columns(
-    session: Any, desk: Desk, board: Board, query: Query, principal: Principal
+    session: ReadSession, desk: Desk, board: Board, query: Query, principal: Principal
 ) -> list[str]:
     field = board.layout.get("column_field", "status")
     vocabulary = desk.vocabularies[board.entity]
@@ -42,9 +49,13 @@ async def default_columns(
 
 
 async def kanban(
-    session: Any, desk: Desk, board: Board, principal: Principal, card_model: Any
+    session: ReadSession,
+    desk: Desk,
+    board: Board,
+    principal: Principal,
+    card_model: type[BaseModel],
 ) -> list[dict[str, Any]]:
-    query = await board_query(session, desk, board, principal)
+    query = await board_query(session, desk, board)
     field = board.layout.get("column_field", "status")
     columns = board.layout.get("columns") or await default_columns(
         session, desk, board, query, principal
@@ -69,13 +80,34 @@ async def kanban(
 
 
 async def rows(
-    session: Any,
+    session: ReadSession,
     desk: Desk,
     board: Board,
     principal: Principal,
     limit: int,
     offset: int,
 ) -> tuple[list[Any], int]:
-    query = await board_query(session, desk, board, principal)
+    query = await board_query(session, desk, board)
     found = await querying.page(session, desk, query, principal, limit, offset)
     return found, await querying.count(session, desk, query, principal)
+
+
+async def contents(
+    session: ReadSession, desk: Desk, board: Board, principal: Principal, limit: int, offset: int
+) -> dict[str, Any]:
+    """Kanban: its columns with their cards and counts. List: a page of rows and the total.
+    Dashboard: its link."""
+    kind = BoardKind(board.kind)
+    if kind is BoardKind.DASHBOARD:
+        return {"kind": kind, "url": board.layout.get("url")}
+    model = IncidentOut if board.entity == "incident" else ProblemOut
+    if kind is BoardKind.KANBAN:
+        columns = await kanban(session, desk, board, principal, model)
+        return {"kind": kind, "column_field": board.layout.get("column_field"), "columns": columns}
+    found, total = await rows(session, desk, board, principal, limit, offset)
+    return {
+        "kind": kind,
+        "columns": board.layout.get("columns"),
+        "items": result_items(found, board.entity),
+        "total": total,
+    }

@@ -1,4 +1,4 @@
-"""What the saved-filter and board endpoints accept and answer."""
+"""What the board endpoints accept and answer."""
 
 from __future__ import annotations
 
@@ -9,18 +9,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from servicedesk.tickets.schemas import Multiline, OneLine
+from servicedesk.tickets.fields import (
+    ONE_LINE,
+    GroupName,
+    Input,
+    ItemName,
+    Multiline,
+    OneLine,
+    QueryText,
+)
+from servicedesk.tickets.query import Entity
 from servicedesk.tickets.sharing import Scope
 
-ONE_LINE = r"^[^\x00-\x1f\x7f]+$"
-Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=ONE_LINE)
-]
 # A column is a value of the column's field: stored in JSON, so no control characters (NUL).
 ColumnValue = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=ONE_LINE)]
-QueryText = Annotated[str, StringConstraints(max_length=2000)]
-GroupName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Entity = Literal["incident", "problem"]
 LIST_COLUMNS = (
     "key",
     "title",
@@ -46,43 +48,7 @@ class BoardKind(StrEnum):
     DASHBOARD = "dashboard"
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class FilterCreate(_Input):
-    name: Name
-    entity: Entity = "incident"
-    query: QueryText
-    scope: Scope = Scope.PRIVATE
-    scope_group: GroupName | None = None
-
-
-class FilterPatch(_Input):
-    name: Name | None = None
-    query: QueryText | None = None
-    scope: Scope | None = None
-    scope_group: GroupName | None = None
-
-
-class FilterOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    owner_id: str
-    owner_username: str
-    name: str
-    entity: str
-    query: str
-    scope: str
-    scope_group: str | None
-    version: int
-    created_at: datetime
-    updated_at: datetime
-    editable: bool = False
-
-
-class KanbanLayout(_Input):
+class KanbanLayout(Input):
     """Columns are the values of a field; by default the workflow's states, in order."""
 
     column_field: Literal["status", "priority", "category", "assignee", "group", "channel"] = (
@@ -92,7 +58,7 @@ class KanbanLayout(_Input):
     cards_per_column: int = Field(default=50, ge=1, le=200)
 
 
-class ListLayout(_Input):
+class ListLayout(Input):
     columns: list[Literal[LIST_COLUMNS]] = Field(  # type: ignore[valid-type]
         default_factory=lambda: ["key", "title", "status", "priority", "assignee", "updated"],
         min_length=1,
@@ -100,7 +66,7 @@ class ListLayout(_Input):
     )
 
 
-class DashboardLayout(_Input):
+class DashboardLayout(Input):
     url: Annotated[
         str,
         StringConstraints(
@@ -109,8 +75,8 @@ class DashboardLayout(_Input):
     ]
 
 
-class BoardCreate(_Input):
-    name: Name
+class BoardCreate(Input):
+    name: ItemName
     kind: BoardKind
     entity: Entity = "incident"
     query: QueryText | None = None
@@ -126,8 +92,8 @@ class BoardCreate(_Input):
         return self
 
 
-class BoardPatch(_Input):
-    name: Name | None = None
+class BoardPatch(Input):
+    name: ItemName | None = None
     query: QueryText | None = None
     filter_id: uuid.UUID | None = None
     layout: dict[str, Any] | None = None
@@ -162,7 +128,7 @@ class BoardOut(BaseModel):
     editable: bool = False
 
 
-class CardMove(_Input):
+class CardMove(Input):
     card: Annotated[str, StringConstraints(min_length=1, max_length=64), OneLine] = Field(
         description="the incident's id or key"
     )

@@ -1,4 +1,4 @@
-"""Boards bound to users: kanban, list and dashboard; the default "My work" board; card moves."""
+"""Boards bound to users: kanban, list and dashboard; the default "My work" board."""
 
 from __future__ import annotations
 
@@ -7,32 +7,35 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import WriteSession
-from servicedesk.kernel.errors import Conflict, InvalidInput, NotFound
-from servicedesk.tickets.board_schemas import (
+from servicedesk.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid_fields
+from servicedesk.tickets.boards import repository
+from servicedesk.tickets.boards.models import Board
+from servicedesk.tickets.boards.schemas import (
     BoardCreate,
     BoardKind,
+    BoardOut,
     BoardPatch,
     DashboardLayout,
     KanbanLayout,
     ListLayout,
 )
+from servicedesk.tickets.db import AnySession
 from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.filters import filter_for, known_groups, rescope
-from servicedesk.tickets.models import Board, SavedFilter
-from servicedesk.tickets.query import FIELDS
-from servicedesk.tickets.querying import canonical_text, parsed
+from servicedesk.tickets.filters import service as filters
+from servicedesk.tickets.query import FIELDS, Entity, Query
+from servicedesk.tickets.query import service as querying
 from servicedesk.tickets.sharing import (
     Scope,
     check_scope,
     flush_unique_name,
+    known_groups,
+    may_change,
     may_use,
     require_change,
-    visible_to,
+    rescope,
 )
 
 DEFAULT_BOARD_NAME = "My work"
@@ -59,11 +62,7 @@ def layout_of(desk: Desk, kind: BoardKind, entity: str, raw: dict[str, Any]) -> 
         layout = LAYOUTS[kind].model_validate(raw).model_dump(mode="json")
     except ValidationError as error:
         errors = [
-            {
-                "field": "layout." + ".".join(str(p) for p in e["loc"]),
-                "location": "body",
-                "reason": e["msg"],
-            }
+            FieldError("layout." + ".".join(str(p) for p in e["loc"]), e["msg"])
             for e in error.errors()
         ]
         raise _invalid_all(errors) from None
@@ -84,12 +83,12 @@ def _kanban_columns(desk: Desk, entity: str, layout: dict[str, Any]) -> list[str
     vocabulary = desk.vocabularies[entity]
     known = ", ".join(c.id for c in vocabulary.choices(spec.vocabulary))
     columns: list[str] = []
-    errors: list[dict[str, str]] = []
+    errors: list[FieldError] = []
     for at, value in enumerate(layout["columns"]):
         found = vocabulary.resolve(spec.vocabulary, value)
         if found is None:
             reason = f"unknown {field} {value!r}; known: {known}"
-            errors.append({"field": f"layout.columns.{at}", "location": "body", "reason": reason})
+            errors.append(FieldError(f"layout.columns.{at}", reason))
         else:
             columns.append(found)
     if errors:
@@ -100,7 +99,7 @@ def _kanban_columns(desk: Desk, entity: str, layout: dict[str, Any]) -> list[str
 async def ensure_default(session: WriteSession, principal: Principal) -> None:
     """Every user's "My work" kanban of the incidents assigned to them, made on first use."""
     now = datetime.now(UTC)
-    statement = insert(Board).values(
+    values = dict(
         id=uuid.uuid4(),
         owner_id=principal.subject,
         owner_username=principal.username,
@@ -115,40 +114,43 @@ async def ensure_default(session: WriteSession, principal: Principal) -> None:
         created_at=now,
         updated_at=now,
     )
-    await session.execute(statement.on_conflict_do_nothing())
+    await repository.add_once(session, values)
 
 
-async def visible_boards(session: Any, principal: Principal) -> list[Board]:
-    condition = visible_to(principal, Board.owner_id, Board.scope, Board.scope_group)
-    query = select(Board).where(condition)
-    query = query.order_by(Board.is_default.desc(), Board.name, Board.id)
-    return list((await session.scalars(query)).all())
+def out(board: Board, principal: Principal) -> BoardOut:
+    answer = BoardOut.model_validate(board)
+    answer.editable = may_change(principal, board)
+    return answer
 
 
-async def board_for(session: Any, board_id: uuid.UUID, principal: Principal) -> Board:
-    board: Board | None = await session.get(Board, board_id)
+async def visible_boards(session: AnySession, principal: Principal) -> list[Board]:
+    return await repository.visible(session, principal)
+
+
+async def board_for(session: AnySession, board_id: uuid.UUID, principal: Principal) -> Board:
+    board = await repository.by_id(session, board_id)
     if board is None or not may_use(principal, board):
         raise BoardNotFound(f"board {board_id} does not exist")
     return board
 
 
 async def _source(
-    session: Any,
+    session: WriteSession,
     desk: Desk,
     kind: BoardKind,
-    entity: str,
+    entity: Entity,
     query: str | None,
-    filter_id: Any,
+    filter_id: uuid.UUID | None,
     principal: Principal,
 ) -> str | None:
     if kind is BoardKind.DASHBOARD:
         return None
     if filter_id is not None:
-        saved = await filter_for(session, filter_id, principal)
+        saved = await filters.filter_for(session, filter_id, principal)
         if saved.entity != entity:
             raise _invalid("filter_id", f"the filter is over {saved.entity}s, not {entity}s")
         return None
-    return canonical_text(desk, query or "", entity)  # type: ignore[arg-type]
+    return querying.canonical_text(desk, query or "", entity)
 
 
 async def create_board(
@@ -179,7 +181,7 @@ async def create_board(
         created_at=now,
         updated_at=now,
     )
-    session.add(board)
+    repository.add(session, board)
     await _flush_unique(session, board)
     return board
 
@@ -201,7 +203,13 @@ async def update_board(
         board.layout = layout_of(desk, kind, board.entity, patch.layout)
     if sent & {"query", "filter_id"}:
         board.query = await _source(
-            session, desk, kind, board.entity, patch.query, patch.filter_id, principal
+            session,
+            desk,
+            kind,
+            querying.entity_of(board.entity),
+            patch.query,
+            patch.filter_id,
+            principal,
         )
         board.filter_id = patch.filter_id
     if sent & {"scope", "scope_group"}:
@@ -217,29 +225,32 @@ async def delete_board(session: WriteSession, board_id: uuid.UUID, principal: Pr
     require_change(principal, board, "board")
     if board.is_default:
         raise DefaultBoardKept("the default board stays; rename it or change its query instead")
-    await session.delete(board)
-    await session.flush()
+    await repository.delete(session, board)
 
 
-async def board_query_text(session: Any, desk: Desk, board: Board, principal: Principal) -> str:
+async def keep_query_of_filter(session: WriteSession, filter_id: uuid.UUID, query: str) -> None:
+    """The filter goes: boards over it keep its last query (rather than show everything)."""
+    await repository.replace_filter(session, filter_id, query)
+
+
+async def board_query_text(session: AnySession, board: Board) -> str:
     """The board's query, or its filter's. The board's scope says who sees its cards: a board
     shared over its owner's private filter shows the filter's cards to everyone in scope."""
     if board.filter_id is not None:
-        saved: SavedFilter | None = await session.get(SavedFilter, board.filter_id)
-        if saved is not None:
-            return saved.query
+        query = await filters.query_of(session, board.filter_id)
+        if query is not None:
+            return query
     return board.query or ""
 
 
-async def board_query(session: Any, desk: Desk, board: Board, principal: Principal) -> Any:
-    text = await board_query_text(session, desk, board, principal)
-    return parsed(desk, text, board.entity)  # type: ignore[arg-type]
+async def board_query(session: AnySession, desk: Desk, board: Board) -> Query:
+    text = await board_query_text(session, board)
+    return querying.parsed(desk, text, querying.entity_of(board.entity))
 
 
 def _invalid(field: str, reason: str) -> InvalidInput:
-    return _invalid_all([{"field": field, "location": "body", "reason": reason}])
+    return _invalid_all([FieldError(field, reason)])
 
 
-def _invalid_all(errors: list[dict[str, str]]) -> InvalidInput:
-    detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
-    return InvalidInput(detail, extra={"errors": errors})
+def _invalid_all(errors: list[FieldError]) -> InvalidInput:
+    return invalid_fields("; ".join(f"{e.field}: {e.reason}" for e in errors), errors)

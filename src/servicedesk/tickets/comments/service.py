@@ -6,17 +6,23 @@ import uuid
 from datetime import UTC, datetime
 
 from servicedesk.kernel.auth import Principal
-from servicedesk.kernel.db import WriteSession
-from servicedesk.kernel.errors import Forbidden
-from servicedesk.tickets.access import is_staff
-from servicedesk.tickets.events import INCIDENT_COMMENTED, incident_event
-from servicedesk.tickets.models import Comment, Incident
-from servicedesk.tickets.schemas import CommentCreate, Visibility
-from servicedesk.tickets.sla import apply_action
+from servicedesk.kernel.db import ReadSession, WriteSession
+from servicedesk.tickets.access import InternalNotesForStaff, is_staff
+from servicedesk.tickets.comments import repository
+from servicedesk.tickets.comments.models import Comment
+from servicedesk.tickets.comments.schemas import CommentCreate, CommentOut
+from servicedesk.tickets.fields import Visibility
+from servicedesk.tickets.incidents.events import INCIDENT_COMMENTED, incident_event
+from servicedesk.tickets.incidents.models import Incident
+from servicedesk.tickets.sla.clock import apply_action
 
 
-class InternalNotesForStaff(Forbidden):
-    code = "internal-notes-for-staff"
+async def comments_on(
+    session: ReadSession, incident: Incident, principal: Principal
+) -> list[CommentOut]:
+    """The incident's comments, oldest first; a reporter's without the internal notes."""
+    rows = await repository.comments_of(session, incident.id, is_staff(principal))
+    return [CommentOut.model_validate(row) for row in rows]
 
 
 async def add_comment(
@@ -36,7 +42,7 @@ async def add_comment(
         author_username=actor.username,
         created_at=now,
     )
-    session.add(comment)
+    repository.add(session, comment)
     if staff and not actor.is_service and data.visibility is Visibility.PUBLIC:
         apply_action(incident, "sla.respond", now)
     incident.updated_at = now

@@ -9,8 +9,7 @@ every role through groups. So the assignable users are the union, over agent and
 that include it (supervisor, admin), of the direct members and of the members of every group
 holding the role, or nested under such a group (subgroups inherit their parents' roles).
 
-Answers are cached in Redis for a short while (keys `tickets:directory:*`), shared by every
-replica; with no Redis, or Redis down, every call asks Keycloak. Keycloak unreachable or failing
+Answers are cached in Redis for a short while (see `cache`). Keycloak unreachable or failing
 is a 503 `directory-unavailable` with Retry-After, never a 500.
 """
 
@@ -18,25 +17,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 import httpx
-from pydantic import TypeAdapter, ValidationError
+from pydantic import TypeAdapter
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from servicedesk.kernel.calls import ClientCredentials
-from servicedesk.kernel.errors import ServiceUnavailable
 from servicedesk.kernel.settings import KeycloakSettings
+from servicedesk.tickets.directory.cache import CACHE_TTL_S, DirectoryCache
+from servicedesk.tickets.directory.errors import DirectoryUnavailable
+from servicedesk.tickets.directory.models import DirectoryGroup, DirectoryUser
 
 log = logging.getLogger(__name__)
 
-CACHE_PREFIX = "tickets:directory:"
-CACHE_TTL_S = 30
 RETRY_AFTER_S = 5
 PAGE_SIZE = 100
 MAX_ITEMS = 10_000  # a bound on any paged listing, far above a service desk's staff
@@ -50,58 +46,7 @@ ASSIGNABLE_ROLES: Mapping[str, frozenset[str]] = {
     "admin": frozenset({"admin", "supervisor", "agent"}),
 }
 
-T = TypeVar("T")
 Raw = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class DirectoryGroup:
-    id: str
-    name: str
-    path: str  # "/parent/child", as Keycloak writes it
-
-
-@dataclass(frozen=True, slots=True)
-class DirectoryUser:
-    """A Keycloak user.
-
-    From `get_user` / `find_user_by_username`: `roles` are all effective realm roles (composites
-    expanded, group roles included) and `groups` all the groups the user is a direct member of.
-    From `assignable_users`: `roles` are only the agent-family roles the user holds (agent,
-    supervisor, admin, expanded) and `groups` is empty; ask `get_user` for the whole picture.
-    """
-
-    id: str
-    username: str
-    display_name: str
-    email: str | None
-    enabled: bool = True
-    roles: frozenset[str] = frozenset()
-    groups: tuple[DirectoryGroup, ...] = ()
-
-    @property
-    def group_ids(self) -> tuple[str, ...]:
-        return tuple(g.id for g in self.groups)
-
-    @property
-    def group_names(self) -> tuple[str, ...]:
-        return tuple(g.name for g in self.groups)
-
-    def has_any_role(self, *roles: str) -> bool:
-        return not self.roles.isdisjoint(roles)
-
-    def matches(self, query: str) -> bool:
-        """Case-insensitive substring of the username, the name or the email."""
-        needle = query.casefold()
-        return any(
-            needle in (v or "").casefold() for v in (self.username, self.display_name, self.email)
-        )
-
-
-class DirectoryUnavailable(ServiceUnavailable):
-    code, title = "directory-unavailable", "User directory unavailable"
-
-
 _USER = TypeAdapter(DirectoryUser)
 _USERS = TypeAdapter(list[DirectoryUser])
 _GROUP = TypeAdapter(DirectoryGroup)
@@ -124,14 +69,10 @@ class KeycloakDirectory:
     ) -> None:
         self.http = http
         self.keycloak = keycloak
-        self.redis = redis
-        self.cache_ttl_s = cache_ttl_s
         self.timeout_s = timeout_s
-        self.redis_backoff_s = redis_backoff_s
         self.base_url = f"{keycloak.url}/admin/realms/{quote(keycloak.realm, safe='')}"
         self._credentials = ClientCredentials(keycloak, http)
-        # Not a cache: only when this process last saw Redis fail, to skip it for a few seconds.
-        self._redis_failed_at = float("-inf")
+        self._cache = DirectoryCache(redis, cache_ttl_s, redis_backoff_s)
 
     # -- users ----------------------------------------------------------------------------
 
@@ -140,7 +81,7 @@ class KeycloakDirectory:
     ) -> list[DirectoryUser]:
         """Enabled users holding agent (directly, through a group, or through supervisor/admin),
         matching the query (case-insensitive, in username, name or email), by display name."""
-        users = await self._cached("assignable", _USERS, self._load_assignable) or []
+        users = await self._cache.cached("assignable", _USERS, self._load_assignable) or []
         needle = (query or "").strip()
         found = [u for u in users if u.enabled and (not needle or u.matches(needle))]
         return found[: max(limit, 0)]
@@ -149,14 +90,14 @@ class KeycloakDirectory:
         """The user with their effective realm roles and groups; None if there is no such user."""
         if not _plausible_id(user_id):
             return None
-        return await self._cached(f"user:{user_id}", _USER, lambda: self._load_user(user_id))
+        return await self._cache.cached(f"user:{user_id}", _USER, lambda: self._load_user(user_id))
 
     async def find_user_by_username(self, username: str) -> DirectoryUser | None:
         """The user with exactly this username (Keycloak keeps usernames in lower case)."""
         username = username.strip().lower()
         if not username:
             return None
-        user_id = await self._cached(
+        user_id = await self._cache.cached(
             f"username:{username}", _USER_ID, lambda: self._load_user_id(username)
         )
         user = await self.get_user(user_id) if user_id is not None else None
@@ -185,7 +126,9 @@ class KeycloakDirectory:
     async def get_group(self, group_id: str) -> DirectoryGroup | None:
         if not _plausible_id(group_id):
             return None
-        return await self._cached(f"group:{group_id}", _GROUP, lambda: self._load_group(group_id))
+        return await self._cache.cached(
+            f"group:{group_id}", _GROUP, lambda: self._load_group(group_id)
+        )
 
     # -- loading from Keycloak ------------------------------------------------------------
 
@@ -248,7 +191,7 @@ class KeycloakDirectory:
         return None
 
     async def _group_tree(self) -> list[DirectoryGroup]:
-        return await self._cached("groups", _GROUPS, self._load_groups) or []
+        return await self._cache.cached("groups", _GROUPS, self._load_groups) or []
 
     async def _load_groups(self) -> list[DirectoryGroup]:
         """The whole group tree, flattened; each level's children asked for together."""
@@ -328,45 +271,6 @@ class KeycloakDirectory:
             # a refused grant); KeyError/ValueError: a token answer we could not read.
             log.warning("keycloak admin API unreachable", extra={"path": path}, exc_info=True)
             raise _unavailable(type(exc).__name__) from exc
-
-    # -- Redis ----------------------------------------------------------------------------
-
-    async def _cached(
-        self, key: str, adapter: TypeAdapter[T], load: Callable[[], Awaitable[T | None]]
-    ) -> T | None:
-        """The cached answer, else `load()`'s, cached for `cache_ttl_s` (None is not cached)."""
-        full_key = f"{CACHE_PREFIX}{key}"
-        redis = self._redis_usable()
-        if redis is not None:
-            try:
-                raw = await redis.get(full_key)
-            except RedisError:
-                self._redis_failed()
-                redis = None
-            else:
-                if raw is not None:
-                    try:
-                        return adapter.validate_json(raw)
-                    except ValidationError:
-                        log.warning("unreadable directory cache entry", extra={"key": full_key})
-        value = await load()
-        if value is not None and redis is not None:
-            try:
-                await redis.set(full_key, adapter.dump_json(value), ex=self.cache_ttl_s)
-            except RedisError:
-                self._redis_failed()
-        return value
-
-    def _redis_usable(self) -> Redis | None:
-        if self.redis is None:
-            return None
-        if time.monotonic() - self._redis_failed_at < self.redis_backoff_s:
-            return None
-        return self.redis
-
-    def _redis_failed(self) -> None:
-        log.warning("redis unavailable; the directory reads Keycloak uncached", exc_info=True)
-        self._redis_failed_at = time.monotonic()
 
 
 def _unavailable(reason: str) -> DirectoryUnavailable:

@@ -3,43 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Response
 
 from servicedesk.kernel.deps import ReadSessionDep, WriteSessionDep
 from servicedesk.kernel.errors import Conflict, Forbidden, NotFound, problems
-from servicedesk.tickets import filters, querying
 from servicedesk.tickets.access import BoardUser
-from servicedesk.tickets.board_schemas import FilterCreate, FilterOut, FilterPatch
-from servicedesk.tickets.desk import Desk, desk_of
-from servicedesk.tickets.models import SavedFilter
-from servicedesk.tickets.query_router import Results, result_items
-from servicedesk.tickets.querying import InvalidQuery
-from servicedesk.tickets.sharing import may_change
+from servicedesk.tickets.desk import DeskDep
+from servicedesk.tickets.filters import service
+from servicedesk.tickets.filters.schemas import FilterCount, FilterCreate, FilterOut, FilterPatch
+from servicedesk.tickets.query.schemas import Results
+from servicedesk.tickets.query.service import InvalidQuery
+from servicedesk.tickets.usecases.filter_removal import delete_filter as remove_filter
 
 router = APIRouter(prefix="/api/v1/filters", tags=["filters"])
-DeskDep = Annotated[Desk, Depends(desk_of)]
-
-
-class FilterCount(BaseModel):
-    id: uuid.UUID
-    name: str
-    count: int
-    capped: bool
-
-
-def _out(saved: SavedFilter, principal: Any) -> FilterOut:
-    out = FilterOut.model_validate(saved)
-    out.editable = may_change(principal, saved)
-    return out
 
 
 @router.get("", response_model=list[FilterOut])
 async def list_filters(actor: BoardUser, session: ReadSessionDep) -> list[FilterOut]:
     """The user's own filters and those shared with them (their groups, everyone)."""
-    return [_out(f, actor) for f in await filters.visible_filters(session, actor)]
+    return [service.out(f, actor) for f in await service.visible_filters(session, actor)]
 
 
 @router.get("/counts", response_model=list[FilterCount])
@@ -47,13 +31,7 @@ async def filter_counts(
     actor: BoardUser, session: ReadSessionDep, desk: DeskDep
 ) -> list[FilterCount]:
     """How many tickets each visible filter matches now (capped at 10000, then `capped`)."""
-    answer = []
-    for saved in await filters.visible_filters(session, actor):
-        query = querying.parsed(desk, saved.query, saved.entity)  # type: ignore[arg-type]
-        total = await querying.count(session, desk, query, actor)
-        capped = total > querying.COUNT_CAP
-        answer.append(FilterCount(id=saved.id, name=saved.name, count=total, capped=capped))
-    return answer
+    return await service.counts(session, desk, actor)
 
 
 @router.post(
@@ -70,14 +48,14 @@ async def create_filter(
     response: Response,
 ) -> FilterOut:
     """The query is stored in its canonical text; a bad query is 400 with its position."""
-    saved = await filters.create_filter(session, desk, data, actor)
+    saved = await service.create_filter(session, desk, data, actor)
     response.headers["Location"] = f"{router.prefix}/{saved.id}"
-    return _out(saved, actor)
+    return service.out(saved, actor)
 
 
 @router.get("/{filter_id}", response_model=FilterOut, responses=problems(NotFound))
 async def get_filter(filter_id: uuid.UUID, actor: BoardUser, session: ReadSessionDep) -> FilterOut:
-    return _out(await filters.filter_for(session, filter_id, actor), actor)
+    return service.out(await service.filter_for(session, filter_id, actor), actor)
 
 
 @router.patch(
@@ -93,14 +71,15 @@ async def update_filter(
     desk: DeskDep,
 ) -> FilterOut:
     """Only the owner or an admin changes a filter."""
-    return _out(await filters.update_filter(session, desk, filter_id, patch, actor), actor)
+    saved = await service.update_filter(session, desk, filter_id, patch, actor)
+    return service.out(saved, actor)
 
 
 @router.delete("/{filter_id}", status_code=204, responses=problems(NotFound, Forbidden))
 async def delete_filter(
     filter_id: uuid.UUID, actor: BoardUser, session: WriteSessionDep
 ) -> Response:
-    await filters.delete_filter(session, filter_id, actor)
+    await remove_filter(session, filter_id, actor)
     return Response(status_code=204)
 
 
@@ -115,14 +94,4 @@ async def filter_results(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Results:
-    saved = await filters.filter_for(session, filter_id, actor)
-    query = querying.parsed(desk, saved.query, saved.entity)  # type: ignore[arg-type]
-    rows = await querying.page(session, desk, query, actor, limit, offset)
-    total = await querying.count(session, desk, query, actor)
-    grouped = await querying.groups(session, desk, query, actor) if query.group_by else None
-    return Results(
-        items=result_items(rows, saved.entity),
-        total=total,
-        capped=total > querying.COUNT_CAP,
-        groups=grouped,
-    )
+    return await service.results(session, desk, filter_id, actor, limit, offset)

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import select, update
 
 from servicedesk.kernel.auth import Principal
-from servicedesk.kernel.db import WriteSession
+from servicedesk.kernel.db import ReadSession, WriteSession
 from servicedesk.kernel.errors import NotFound
-from servicedesk.tickets.board_schemas import FilterCreate, FilterPatch
+from servicedesk.tickets.db import AnySession
 from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.models import Board, SavedFilter
-from servicedesk.tickets.querying import canonical_text
+from servicedesk.tickets.filters import repository
+from servicedesk.tickets.filters.models import SavedFilter
+from servicedesk.tickets.filters.schemas import FilterCount, FilterCreate, FilterOut, FilterPatch
+from servicedesk.tickets.query import service as querying
+from servicedesk.tickets.query.schemas import Results
 from servicedesk.tickets.sharing import (
-    Scope,
     check_scope,
     flush_unique_name,
+    known_groups,
+    may_change,
     may_use,
     require_change,
-    visible_to,
+    rescope,
 )
 
 
@@ -29,40 +30,21 @@ class FilterNotFound(NotFound):
     code = "filter-not-found"
 
 
-async def known_groups(desk: Desk, principal: Principal, scope: Scope) -> set[str]:
-    """The directory's group names, needed only when an admin shares outside their groups."""
-    if scope is not Scope.GROUP or "admin" not in principal.roles:
-        return set()
-    return {group.name for group in await desk.directory.groups()}
+def out(saved: SavedFilter, principal: Principal) -> FilterOut:
+    answer = FilterOut.model_validate(saved)
+    answer.editable = may_change(principal, saved)
+    return answer
 
 
-async def rescope(
-    desk: Desk,
-    principal: Principal,
-    item: Any,
-    scope: Scope | None,
-    group: str | None,
-    sent: set[str],
-) -> None:
-    """A new scope for a filter or a board: a group only with a group scope, checked."""
-    new_scope = scope or Scope(item.scope)
-    new_group = group if "scope_group" in sent else item.scope_group
-    if new_scope is not Scope.GROUP and "scope_group" not in sent:
-        new_group = None
-    check_scope(principal, new_scope, new_group, await known_groups(desk, principal, new_scope))
-    item.scope, item.scope_group = new_scope.value, new_group
+async def visible_filters(session: AnySession, principal: Principal) -> list[SavedFilter]:
+    """The user's own filters and those shared with them (their groups, everyone)."""
+    return await repository.visible(session, principal)
 
 
-async def visible_filters(session: Any, principal: Principal) -> list[SavedFilter]:
-    condition = visible_to(
-        principal, SavedFilter.owner_id, SavedFilter.scope, SavedFilter.scope_group
-    )
-    query = select(SavedFilter).where(condition).order_by(SavedFilter.name, SavedFilter.id)
-    return list((await session.scalars(query)).all())
-
-
-async def filter_for(session: Any, filter_id: uuid.UUID, principal: Principal) -> SavedFilter:
-    saved: SavedFilter | None = await session.get(SavedFilter, filter_id)
+async def filter_for(
+    session: AnySession, filter_id: uuid.UUID, principal: Principal
+) -> SavedFilter:
+    saved = await repository.by_id(session, filter_id)
     if saved is None or not may_use(principal, saved):
         raise FilterNotFound(f"filter {filter_id} does not exist")
     return saved
@@ -85,14 +67,14 @@ async def create_filter(
         owner_username=principal.username,
         name=data.name,
         entity=data.entity,
-        query=canonical_text(desk, data.query, data.entity),
+        query=querying.canonical_text(desk, data.query, data.entity),
         scope=data.scope.value,
         scope_group=data.scope_group,
         version=1,
         created_at=now,
         updated_at=now,
     )
-    session.add(saved)
+    repository.add(session, saved)
     await _unique_name(session, saved)
     return saved
 
@@ -110,7 +92,7 @@ async def update_filter(
     if "name" in sent and patch.name:
         saved.name = patch.name
     if "query" in sent and patch.query is not None:
-        saved.query = canonical_text(desk, patch.query, saved.entity)  # type: ignore[arg-type]
+        saved.query = querying.canonical_text(desk, patch.query, querying.entity_of(saved.entity))
     if sent & {"scope", "scope_group"}:
         await rescope(desk, principal, saved, patch.scope, patch.scope_group, sent)
     saved.version += 1
@@ -119,15 +101,44 @@ async def update_filter(
     return saved
 
 
-async def delete_filter(session: WriteSession, filter_id: uuid.UUID, principal: Principal) -> None:
-    """Boards over the filter keep its last query (rather than, filterless, show everything)."""
+async def removable(
+    session: WriteSession, filter_id: uuid.UUID, principal: Principal
+) -> SavedFilter:
+    """The filter, if this user may delete it."""
     saved = await filter_for(session, filter_id, principal)
     require_change(principal, saved, "filter")
-    await session.execute(
-        update(Board)
-        .where(Board.filter_id == saved.id)
-        .values(query=saved.query, filter_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    await session.delete(saved)
-    await session.flush()
+    return saved
+
+
+async def remove(session: WriteSession, saved: SavedFilter) -> None:
+    await repository.delete(session, saved)
+
+
+async def counts(session: ReadSession, desk: Desk, principal: Principal) -> list[FilterCount]:
+    """How many tickets each visible filter matches now (capped, then `capped`)."""
+    answer = []
+    for saved in await visible_filters(session, principal):
+        query = querying.parsed(desk, saved.query, querying.entity_of(saved.entity))
+        total = await querying.count(session, desk, query, principal)
+        capped = total > querying.COUNT_CAP
+        answer.append(FilterCount(id=saved.id, name=saved.name, count=total, capped=capped))
+    return answer
+
+
+async def results(
+    session: ReadSession,
+    desk: Desk,
+    filter_id: uuid.UUID,
+    principal: Principal,
+    limit: int,
+    offset: int,
+) -> Results:
+    saved = await filter_for(session, filter_id, principal)
+    query = querying.parsed(desk, saved.query, querying.entity_of(saved.entity))
+    return await querying.results(session, desk, query, principal, limit, offset)
+
+
+async def query_of(session: AnySession, filter_id: uuid.UUID) -> str | None:
+    """The filter's query text, whoever may see it (for the boards shown over it)."""
+    saved = await repository.by_id(session, filter_id)
+    return saved.query if saved is not None else None

@@ -6,10 +6,9 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import insert
-
-from servicedesk.kernel.db import WriteSession
-from servicedesk.tickets.models import HistoryEntry
+from servicedesk.kernel.db import ReadSession, WriteSession
+from servicedesk.tickets.history import repository
+from servicedesk.tickets.history.schemas import HistoryOut
 
 Change = tuple[str, object, object]  # field, old value, new value
 
@@ -44,4 +43,10 @@ async def record_changes(
         if _text(old) != _text(new)
     ]
     if rows:
-        await session.execute(insert(HistoryEntry), rows)
+        await repository.add_entries(session, rows)
+
+
+async def history_of(session: ReadSession, kind: str, ticket_id: uuid.UUID) -> list[HistoryOut]:
+    """Every change of the ticket, oldest first."""
+    rows = await repository.entries_of(session, kind, ticket_id)
+    return [HistoryOut.model_validate(row) for row in rows]

@@ -1,4 +1,4 @@
-"""What the tickets service tells others, through its outbox (see docs/events.md)."""
+"""What the tickets service tells others about incidents, through its outbox (docs/events.md)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,15 @@ from typing import Any
 
 from servicedesk.kernel.db import WriteSession
 from servicedesk.kernel.events import DomainEvent, record_event
-from servicedesk.tickets.models import Incident, Problem, outbox
-from servicedesk.tickets.schemas import INCIDENT_PREFIX, PROBLEM_PREFIX, ticket_key
+from servicedesk.tickets.db import outbox
+from servicedesk.tickets.fields import INCIDENT_PREFIX, ticket_key
+from servicedesk.tickets.incidents.models import Incident
 
 INCIDENT_CREATED = "incident.created"
 INCIDENT_UPDATED = "incident.updated"
 INCIDENT_STATUS_CHANGED = "incident.status_changed"
 INCIDENT_COMMENTED = "incident.commented"
 INCIDENT_SLA_BREACHED = "incident.sla_breached"
-PROBLEM_CREATED = "problem.created"
-PROBLEM_UPDATED = "problem.updated"
-PROBLEM_CLOSED = "problem.closed"
 
 
 def incident_payload(incident: Incident) -> dict[str, Any]:
@@ -45,31 +43,9 @@ def incident_payload(incident: Incident) -> dict[str, Any]:
     }
 
 
-def problem_payload(problem: Problem) -> dict[str, Any]:
-    return {
-        "id": str(problem.id),
-        "key": ticket_key(PROBLEM_PREFIX, problem.number),
-        "title": problem.title,
-        "status": problem.status,
-        "priority": problem.priority,
-        "category": problem.category,
-        "correlation_rule": problem.correlation_rule,
-        "version": problem.version,
-    }
-
-
 async def incident_event(
     session: WriteSession, event_type: str, incident: Incident, **details: Any
 ) -> None:
     payload = {**incident_payload(incident), **details}
     event = DomainEvent(event_type, "incident", str(incident.id), payload)
     await record_event(session, outbox, event)
-
-
-async def problem_event(
-    session: WriteSession, event_type: str, problem: Problem, **details: Any
-) -> None:
-    payload = {**problem_payload(problem), **details}
-    await record_event(
-        session, outbox, DomainEvent(event_type, "problem", str(problem.id), payload)
-    )

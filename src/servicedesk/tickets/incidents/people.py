@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from servicedesk.kernel.auth import Principal
-from servicedesk.kernel.errors import InvalidInput
+from servicedesk.kernel.errors import invalid_field
 from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.models import Incident
-from servicedesk.tickets.schemas import ReporterContact
+from servicedesk.tickets.incidents.models import Incident
+from servicedesk.tickets.incidents.schemas import ReporterContact
 
 ASSIGNABLE_ROLE = "agent"  # composite: supervisors and admins hold it too
 
@@ -35,20 +35,13 @@ def _telegram_id(claim: str | None) -> int | None:
     return number if 0 < number < 2**53 else None
 
 
-def _invalid(field: str, reason: str) -> InvalidInput:
-    return InvalidInput(
-        f"{field}: {reason}",
-        extra={"errors": [{"field": field, "location": "body", "reason": reason}]},
-    )
-
-
 async def reporter_of(
     desk: Desk, contact: ReporterContact | None, actor: Principal, incident: Incident
 ) -> None:
     """The realm user named, else the outside contact given, else the person opening it."""
     if contact is None:
         if actor.is_service:
-            raise _invalid("reporter", "a service opening an incident must name its reporter")
+            raise invalid_field("reporter", "a service opening an incident must name its reporter")
         incident.reporter_id, incident.reporter_username = actor.subject, actor.username
         incident.reporter_name = _fitting(actor.name, NAME_SIZE)
         incident.reporter_email = _fitting(actor.email, EMAIL_SIZE, cut=False)
@@ -60,7 +53,7 @@ async def reporter_of(
     if contact.user_id is not None:
         user = await desk.directory.get_user(contact.user_id)
         if user is None:
-            raise _invalid("reporter.user_id", f"no user {contact.user_id!r} in the directory")
+            raise invalid_field("reporter.user_id", f"no user {contact.user_id!r} in the directory")
         incident.reporter_id, incident.reporter_username = user.id, user.username
         incident.reporter_name = _fitting(user.display_name, NAME_SIZE)
         incident.reporter_email = _fitting(user.email, EMAIL_SIZE, cut=False)
@@ -76,9 +69,9 @@ async def assignee_of(desk: Desk, user_id: str | None, incident: Incident) -> No
         return
     user = await desk.directory.get_user(user_id)
     if user is None:
-        raise _invalid("assignee", f"no user {user_id!r} in the directory")
+        raise invalid_field("assignee", f"no user {user_id!r} in the directory")
     if ASSIGNABLE_ROLE not in user.roles:
-        raise _invalid("assignee", f"{user.username} is not an agent and cannot be assigned")
+        raise invalid_field("assignee", f"{user.username} is not an agent and cannot be assigned")
     incident.assignee_id, incident.assignee_username = user.id, user.username
 
 
@@ -88,5 +81,5 @@ async def group_of(desk: Desk, group_id: str | None, incident: Incident) -> None
         return
     group = await desk.directory.get_group(group_id)
     if group is None:
-        raise _invalid("group", f"no group {group_id!r} in the directory")
+        raise invalid_field("group", f"no group {group_id!r} in the directory")
     incident.group_id, incident.group_name = group.id, group.name

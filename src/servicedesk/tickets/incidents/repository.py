@@ -1,4 +1,4 @@
-"""Queries that read tickets: lists newest first (keyset), full-text search, history."""
+"""Queries of incidents: lists newest first (keyset), full-text search, lookups and locks."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
 
-from servicedesk.kernel.db import ReadSession
-from servicedesk.tickets.models import Attachment, Comment, HistoryEntry, Incident, Problem
+from servicedesk.kernel.db import ReadSession, WriteSession
+from servicedesk.tickets.db import AnySession
+from servicedesk.tickets.incidents.models import IdempotencyKey, Incident
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,7 @@ class IncidentFilter:
     include_internal: bool = True
 
 
-def _text_match(query: str, include_internal: bool) -> Any:
+def _text_match(query: str, include_internal: bool) -> ColumnElement[bool]:
     """Incidents whose title, description or comments match. Comments' words are kept on the
     incident (all of them, and the public ones for reporters), so both conditions are indexed
     and the planner picks the text indexes or the newest-first walk, whichever is cheaper."""
@@ -78,57 +79,50 @@ async def incident_page(
     return list((await session.scalars(query)).all())
 
 
-async def problem_page(
-    session: ReadSession,
-    status: tuple[str, ...],
-    open_only: bool,
-    after: tuple[datetime, uuid.UUID] | None,
-    limit: int,
-) -> list[tuple[Problem, int]]:
-    count = (
-        select(func.count())
-        .where(Incident.problem_id == Problem.id)
-        .correlate(Problem)
-        .scalar_subquery()
-    )
-    query = select(Problem, count)
-    if status:
-        query = query.where(Problem.status.in_(status))
-    if open_only:
-        query = query.where(Problem.closed_at.is_(None))
-    if after is not None:
-        query = query.where(tuple_(Problem.created_at, Problem.id) < tuple_(*after))
-    query = query.order_by(Problem.created_at.desc(), Problem.id.desc()).limit(limit)
-    return [(problem, n) for problem, n in (await session.execute(query)).all()]
+async def by_id(session: AnySession, incident_id: uuid.UUID) -> Incident | None:
+    return await session.get(Incident, incident_id)
 
 
-async def incident_count(session: Any, problem_id: uuid.UUID) -> int:
-    total = await session.scalar(select(func.count()).where(Incident.problem_id == problem_id))
-    return int(total or 0)
+async def by_number(session: AnySession, number: int) -> Incident | None:
+    found: Incident | None = await session.scalar(select(Incident).where(Incident.number == number))
+    return found
 
 
-async def comments_of(
-    session: ReadSession, incident_id: uuid.UUID, include_internal: bool
-) -> list[Comment]:
-    query = select(Comment).where(Comment.incident_id == incident_id)
-    if not include_internal:
-        query = query.where(Comment.visibility == "public")
-    return list((await session.scalars(query.order_by(Comment.created_at, Comment.id))).all())
+async def lock(session: AnySession, incident: Incident) -> None:
+    """Re-reads the incident, locked for update until the transaction ends."""
+    await session.refresh(incident, with_for_update=True)
 
 
-async def attachments_of(
-    session: ReadSession, incident_id: uuid.UUID, include_internal: bool
-) -> list[Attachment]:
-    query = select(Attachment).where(Attachment.incident_id == incident_id)
-    if not include_internal:
-        query = query.where(Attachment.visibility == "public")
-    return list((await session.scalars(query.order_by(Attachment.created_at))).all())
+async def next_number(session: WriteSession) -> int:
+    return int(await session.scalar(select(func.nextval("tickets.incident_numbers"))) or 0)
 
 
-async def history_of(session: ReadSession, kind: str, ticket_id: uuid.UUID) -> list[HistoryEntry]:
+async def open_of_problem(
+    session: WriteSession, problem_id: uuid.UUID, open_states: list[str]
+) -> list[Incident]:
+    """The problem's incidents in an open state, locked, by number."""
     query = (
-        select(HistoryEntry)
-        .where(and_(HistoryEntry.ticket_kind == kind, HistoryEntry.ticket_id == ticket_id))
-        .order_by(HistoryEntry.id)
+        select(Incident)
+        .where(Incident.problem_id == problem_id, Incident.status.in_(open_states))
+        .order_by(Incident.number)
+        .with_for_update()
     )
     return list((await session.scalars(query)).all())
+
+
+async def lock_idempotency_key(session: WriteSession, scope: str, key: str) -> None:
+    """Serialises requests with the same key until the transaction ends."""
+    lock_name = f"tickets-idempotency:{scope}:{key}"
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(lock_name, 0))))
+
+
+async def idempotency_key(session: WriteSession, scope: str, key: str) -> IdempotencyKey | None:
+    return await session.get(IdempotencyKey, (scope, key))
+
+
+def add_idempotency_key(
+    session: WriteSession, scope: str, key: str, request_hash: str, incident_id: uuid.UUID
+) -> None:
+    session.add(
+        IdempotencyKey(scope=scope, key=key, request_hash=request_hash, incident_id=incident_id)
+    )

@@ -1,4 +1,4 @@
-"""The rules of incidents: registration (idempotent, with its problem), and edits."""
+"""The rules of incidents: a new incident checked and filled in, reads for a user, and edits."""
 
 from __future__ import annotations
 
@@ -6,25 +6,31 @@ import hashlib
 import json
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import func, select
 
 from servicedesk.kernel.auth import Principal
-from servicedesk.kernel.db import WriteSession
-from servicedesk.kernel.errors import Forbidden, InvalidInput, NotFound, PreconditionFailed
-from servicedesk.tickets import problems
-from servicedesk.tickets.access import is_staff, require_staff
-from servicedesk.tickets.assignment import assignee_of, group_of, reporter_of
+from servicedesk.kernel.db import ReadSession, WriteSession
+from servicedesk.kernel.errors import (
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    invalid_field,
+)
+from servicedesk.kernel.etags import stale_version
+from servicedesk.tickets.access import is_staff, may_see, require_staff
+from servicedesk.tickets.db import AnySession
 from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.events import INCIDENT_CREATED, INCIDENT_UPDATED, incident_event
-from servicedesk.tickets.history import Change, record_changes
-from servicedesk.tickets.models import IdempotencyKey, Incident
+from servicedesk.tickets.history.service import Change, record_changes
+from servicedesk.tickets.incidents import repository
+from servicedesk.tickets.incidents.events import INCIDENT_UPDATED, incident_event
+from servicedesk.tickets.incidents.models import Incident
+from servicedesk.tickets.incidents.people import assignee_of, group_of, reporter_of
+from servicedesk.tickets.incidents.repository import IncidentFilter
+from servicedesk.tickets.incidents.schemas import IncidentCreate, IncidentPatch
 from servicedesk.tickets.references import ClientSnapshot, OrderSnapshot
-from servicedesk.tickets.schemas import IncidentCreate, IncidentPatch
-from servicedesk.tickets.sla import retarget, start_clock
+from servicedesk.tickets.sla.clock import retarget, start_clock
 
 
 class IncidentNotFound(NotFound):
@@ -39,98 +45,41 @@ class IdempotencyKeyReused(InvalidInput):
     code = "idempotency-key-reused"
 
 
-def invalid(field: str, reason: str, location: str = "body") -> InvalidInput:
-    return InvalidInput(
-        f"{field}: {reason}",
-        extra={"errors": [{"field": field, "location": location, "reason": reason}]},
-    )
+# ---- registration -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Registered:
-    incident: Incident
-    replayed: bool
-
-
-def _request_hash(data: IncidentCreate) -> str:
+def request_hash(data: IncidentCreate) -> str:
     canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def _replay(
+async def replayed(
     session: WriteSession, scope: str, key: str, request_hash: str
 ) -> Incident | None:
-    lock = f"tickets-idempotency:{scope}:{key}"
-    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(lock, 0))))
-    seen = await session.get(IdempotencyKey, (scope, key))
+    """The incident a request with this key made already (the key held until commit)."""
+    await repository.lock_idempotency_key(session, scope, key)
+    seen = await repository.idempotency_key(session, scope, key)
     if seen is None:
         return None
     if seen.request_hash != request_hash:
+        reason = FieldError("Idempotency-Key", "reused with a different request", "header")
         raise IdempotencyKeyReused(
             "Idempotency-Key: this key was used for a different incident; use a new key",
-            extra={
-                "errors": [
-                    {
-                        "field": "Idempotency-Key",
-                        "location": "header",
-                        "reason": "reused with a different request",
-                    }
-                ]
-            },
+            extra={"errors": [reason.as_dict()]},
         )
-    return await session.get(Incident, seen.incident_id)
+    return await repository.by_id(session, seen.incident_id)
 
 
-async def check_category(desk: Desk, category: str) -> None:
-    if category not in desk.policy.categories:
-        known = ", ".join(desk.policy.categories)
-        raise invalid("category", f"unknown category {category!r}; known: {known}")
+def remember_key(
+    session: WriteSession, scope: str, key: str, request_hash: str, incident: Incident
+) -> None:
+    repository.add_idempotency_key(session, scope, key, request_hash, incident.id)
 
 
-async def check_client(desk: Desk, reference: str) -> ClientSnapshot:
-    client = await desk.references.client(reference)
-    if client is None:
-        raise invalid("client", f"no client {reference!r} in our records or the legacy system")
-    return client
-
-
-async def check_order(
-    desk: Desk, reference: str, client: ClientSnapshot | None
-) -> tuple[OrderSnapshot, ClientSnapshot | None]:
-    order = await desk.references.order(reference)
-    if order is None:
-        raise invalid("order", f"no order {reference!r} in our records or the legacy system")
-    if client is not None and order.client_ref and not client.is_named_by(order.client_ref):
-        raise invalid("order", f"order {order.number} belongs to another client")
-    if client is None and order.client_ref:
-        client = await desk.references.client(order.client_ref)
-    return order, client
-
-
-def _set_client(incident: Incident, client: ClientSnapshot | None) -> None:
-    incident.client_ref = client.ref if client else None
-    incident.client_name = client.display_name if client else None
-    incident.client_source = client.source if client else None
-
-
-def _set_order(incident: Incident, order: OrderSnapshot | None) -> None:
-    incident.order_ref = order.ref if order else None
-    incident.order_number = order.number if order else None
-
-
-async def register(
-    session: WriteSession,
-    desk: Desk,
-    data: IncidentCreate,
-    actor: Principal,
-    idempotency_key: str | None,
-) -> Registered:
-    """A new incident with its problem (found by correlation, else opened), once per key."""
-    request_hash = _request_hash(data)
-    if idempotency_key is not None:
-        replayed = await _replay(session, actor.subject, idempotency_key, request_hash)
-        if replayed is not None:
-            return Registered(replayed, replayed=True)
+async def new_incident(
+    session: WriteSession, desk: Desk, data: IncidentCreate, actor: Principal, now: datetime
+) -> Incident:
+    """The incident the request describes, checked (not yet added to the session)."""
     if not is_staff(actor) and (data.assignee or data.group or data.reporter):
         raise Forbidden("reporters open incidents for themselves, unassigned")
     await check_category(desk, data.category)
@@ -138,10 +87,9 @@ async def register(
     order = None
     if data.order:
         order, client = await check_order(desk, data.order, client)
-    now = datetime.now(UTC)
     incident = Incident(
         id=uuid.uuid4(),
-        number=await session.scalar(select(func.nextval("tickets.incident_numbers"))),
+        number=await repository.next_number(session),
         title=data.title,
         description=data.description,
         category=data.category,
@@ -165,29 +113,46 @@ async def register(
     if data.group:
         await group_of(desk, data.group, incident)
     start_clock(incident, desk.policy, now)
-    problem, rule = await problems.problem_for(session, desk, incident, actor, now)
-    incident.problem_id = problem.id
-    session.add(incident)
-    await session.flush()
-    note = f"registered via {incident.channel}"
-    await record_changes(
-        session, "incident", incident.id, actor.username, [("status", None, incident.status)], note
-    )
-    link_note = f"joined by rule {rule}" if rule else "its own new problem"
-    await record_changes(
-        session, "incident", incident.id, actor.username, [("problem", None, problem.id)], link_note
-    )
-    if idempotency_key is not None:
-        session.add(
-            IdempotencyKey(
-                scope=actor.subject,
-                key=idempotency_key,
-                request_hash=request_hash,
-                incident_id=incident.id,
-            )
-        )
-    await incident_event(session, INCIDENT_CREATED, incident, problem_key=problems.key_of(problem))
-    return Registered(incident, replayed=False)
+    return incident
+
+
+async def check_category(desk: Desk, category: str) -> None:
+    if category not in desk.policy.categories:
+        known = ", ".join(desk.policy.categories)
+        raise invalid_field("category", f"unknown category {category!r}; known: {known}")
+
+
+async def check_client(desk: Desk, reference: str) -> ClientSnapshot:
+    client = await desk.references.client(reference)
+    if client is None:
+        reason = f"no client {reference!r} in our records or the legacy system"
+        raise invalid_field("client", reason)
+    return client
+
+
+async def check_order(
+    desk: Desk, reference: str, client: ClientSnapshot | None
+) -> tuple[OrderSnapshot, ClientSnapshot | None]:
+    order = await desk.references.order(reference)
+    if order is None:
+        reason = f"no order {reference!r} in our records or the legacy system"
+        raise invalid_field("order", reason)
+    if client is not None and order.client_ref and not client.is_named_by(order.client_ref):
+        raise invalid_field("order", f"order {order.number} belongs to another client")
+    if client is None and order.client_ref:
+        client = await desk.references.client(order.client_ref)
+    return order, client
+
+
+def _set_client(incident: Incident, client: ClientSnapshot | None) -> None:
+    incident.client_ref = client.ref if client else None
+    incident.client_name = client.display_name if client else None
+    incident.client_source = client.source if client else None
+
+
+def _set_order(incident: Incident, order: OrderSnapshot | None) -> None:
+    incident.order_ref = order.ref if order else None
+    incident.order_number = order.number if order else None
 
 
 def _set_priority(incident: Incident, desk: Desk) -> None:
@@ -195,34 +160,86 @@ def _set_priority(incident: Incident, desk: Desk) -> None:
     incident.priority_rank = desk.policy.rank_of(incident.priority)
 
 
-async def find_incident(session: Any, reference: str) -> Incident | None:
-    """By id or by key (INC-000123)."""
-    found: Incident | None
-    try:
-        found = await session.get(Incident, uuid.UUID(reference))
-    except ValueError:
-        number = _KEY.fullmatch(reference)
-        if number is None:
-            return None
-        found = await session.scalar(
-            select(Incident).where(Incident.number == int(number.group(1)))
-        )
-    return found
-
+# ---- reads --------------------------------------------------------------------------------
 
 # INC-000123 (or the bare number): ASCII digits only, and few enough to fit a bigint.
 _KEY = re.compile(r"(?:INC-)?0*([0-9]{1,18})", re.IGNORECASE | re.ASCII)
 
 
+async def find_incident(session: AnySession, reference: str) -> Incident | None:
+    """By id or by key (INC-000123)."""
+    try:
+        return await repository.by_id(session, uuid.UUID(reference))
+    except ValueError:
+        number = _KEY.fullmatch(reference)
+        if number is None:
+            return None
+        return await repository.by_number(session, int(number.group(1)))
+
+
 async def incident_for(
-    session: Any, reference: str, principal: Principal, *, lock: bool = False
+    session: AnySession, reference: str, principal: Principal, *, lock: bool = False
 ) -> Incident:
+    """The incident the user may see (a reporter: their own), else a 404; locked if asked."""
     incident = await find_incident(session, reference)
-    if incident is None or not (is_staff(principal) or incident.reporter_id == principal.subject):
+    if incident is None or not may_see(principal, incident):
         raise IncidentNotFound(f"incident {reference} does not exist")
     if lock:
-        await session.refresh(incident, with_for_update=True)
+        await repository.lock(session, incident)
     return incident
+
+
+def listing(
+    actor: Principal,
+    status: list[str],
+    priority: list[str],
+    category: list[str],
+    channel: list[str],
+    assignee: str | None,
+    group: str | None,
+    problem: uuid.UUID | None,
+    client: str | None,
+    q: str | None,
+) -> IncidentFilter:
+    """The list's filter for this user: a reporter sees their own incidents, no internal notes;
+    `assignee` may be a username, `me` or `none`."""
+    staff = is_staff(actor)
+    unassigned = assignee == "none"
+    if assignee == "me":
+        assignee = actor.username
+    return IncidentFilter(
+        status=tuple(status),
+        priority=tuple(priority),
+        category=tuple(category),
+        channel=tuple(channel),
+        assignee=None if unassigned else assignee,
+        unassigned=unassigned,
+        group_id=group,
+        reporter_id=None if staff else actor.subject,
+        problem_id=problem,
+        client_ref=client,
+        text=q,
+        include_internal=staff,
+    )
+
+
+async def page(
+    session: ReadSession,
+    found: IncidentFilter,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Incident]:
+    """Newest first, after the position given."""
+    return await repository.incident_page(session, found, after, limit)
+
+
+async def of_problem(session: ReadSession, problem_id: uuid.UUID, limit: int) -> list[Incident]:
+    return await repository.incident_page(
+        session, IncidentFilter(problem_id=problem_id), None, limit
+    )
+
+
+# ---- edits --------------------------------------------------------------------------------
 
 
 async def update(
@@ -236,11 +253,7 @@ async def update(
     require_staff(actor, "edit incidents")
     incident = await incident_for(session, reference, actor, lock=True)
     if incident.version != expected_version:
-        raise StaleIncident(
-            f"incident is at version {incident.version}, not {expected_version}",
-            extra={"current_version": incident.version},
-            headers={"ETag": f'"{incident.version}"'},
-        )
+        raise stale_version(StaleIncident, "incident", incident.version, expected_version)
     changes = await _apply_patch(desk, incident, patch)
     if not changes:
         return incident
@@ -251,6 +264,20 @@ async def update(
     await session.flush()
     await incident_event(session, INCIDENT_UPDATED, incident, changed=[c[0] for c in changes])
     return incident
+
+
+async def touched(
+    session: WriteSession, incident: Incident, actor: Principal, changes: list[Change], note: str
+) -> None:
+    """A change made to the incident from elsewhere (its problem): a new version, its history
+    and an incident.updated event naming the fields changed."""
+    incident.version += 1
+    incident.updated_at = datetime.now(UTC)
+    incident.updated_by = actor.username
+    await record_changes(session, "incident", incident.id, actor.username, changes, note)
+    await session.flush()
+    changed = [field for field, _, _ in changes]
+    await incident_event(session, INCIDENT_UPDATED, incident, changed=changed)
 
 
 async def _apply_patch(desk: Desk, incident: Incident, patch: IncidentPatch) -> list[Change]:
@@ -316,8 +343,15 @@ async def _check_kept_order(desk: Desk, order_ref: str, client: ClientSnapshot |
     if order is None or not order.client_ref:
         return
     if client is None or not client.is_named_by(order.client_ref):
-        raise invalid(
+        raise invalid_field(
             "client",
             f"the incident's order {order.number} belongs to another client; "
             "change or clear the order as well",
         )
+
+
+async def open_of_problem(
+    session: WriteSession, problem_id: uuid.UUID, open_states: list[str]
+) -> list[Incident]:
+    """The problem's incidents still open, locked, by number."""
+    return await repository.open_of_problem(session, problem_id, open_states)

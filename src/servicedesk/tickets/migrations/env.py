@@ -1,4 +1,4 @@
 from servicedesk.kernel.migrations import run_migrations
-from servicedesk.tickets.models import SCHEMA, Base
+from servicedesk.tickets.metadata import SCHEMA, metadata
 
-run_migrations(Base.metadata, SCHEMA)
+run_migrations(metadata, SCHEMA)

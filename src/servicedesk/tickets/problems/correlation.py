@@ -15,8 +15,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from servicedesk.kernel.db import WriteSession
-from servicedesk.tickets.models import Incident, Problem
+from servicedesk.tickets.incidents.models import Incident
 from servicedesk.tickets.policy import CorrelationRule, TicketPolicy
+from servicedesk.tickets.problems.models import Problem
 
 _COLUMNS = {
     "order": Incident.order_ref,

@@ -3,40 +3,30 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
-from pydantic import StringConstraints, TypeAdapter
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime, BaseModel, StringConstraints
 
+from servicedesk.kernel.cursors import CursorCodec, CursorParam
 from servicedesk.kernel.deps import ReadSessionDep, WriteSessionDep
 from servicedesk.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, problems
-from servicedesk.kernel.pagination import (
-    MAX_PAGE_SIZE,
-    Page,
-    decode_cursor,
-    encode_cursor,
-    json_response,
-)
-from servicedesk.tickets import incidents, repository
-from servicedesk.tickets import problems as problem_rules
+from servicedesk.kernel.etags import set_etag
+from servicedesk.kernel.pagination import MAX_PAGE_SIZE, Page, json_response
 from servicedesk.tickets.access import ProblemLinker, ProblemReader
-from servicedesk.tickets.desk import Desk, desk_of
-from servicedesk.tickets.models import Problem
-from servicedesk.tickets.schemas import (
-    HistoryOut,
-    IncidentOut,
-    ProblemLink,
-    ProblemOut,
-    TransitionOut,
-    TransitionRequest,
-)
-from servicedesk.tickets.transitions import available, move_problem
+from servicedesk.tickets.desk import DeskDep
+from servicedesk.tickets.history.schemas import HistoryOut
+from servicedesk.tickets.history.service import history_of
+from servicedesk.tickets.incidents import service as incidents
+from servicedesk.tickets.incidents.schemas import IncidentOut
+from servicedesk.tickets.problems import service
+from servicedesk.tickets.problems.schemas import ProblemLink, ProblemOut
+from servicedesk.tickets.usecases import problem_links
+from servicedesk.tickets.usecases.problem_moves import move_problem
+from servicedesk.tickets.workflow.schemas import TransitionOut, TransitionRequest
+from servicedesk.tickets.workflow.service import available
 
 router = APIRouter(prefix="/api/v1/problems", tags=["problems"])
-DeskDep = Annotated[Desk, Depends(desk_of)]
-PROBLEMS = TypeAdapter(list[ProblemOut])
-CURSOR_KIND = "problems-newest"
 # State ids: plain names (a NUL byte, say, would only fail in the database).
 StatusValues = Annotated[
     list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]],
@@ -44,19 +34,14 @@ StatusValues = Annotated[
 ]
 
 
-def _bad_cursor() -> InvalidInput:
-    return InvalidInput(
-        "cursor is not one this list gave out",
-        extra={"errors": [{"field": "cursor", "location": "query", "reason": "invalid"}]},
-    )
+class NewestAfter(BaseModel):
+    """The position in the newest-first list: the last problem served."""
+
+    created_at: AwareDatetime
+    id: uuid.UUID
 
 
-def _out(problem: Problem, incident_count: int, response: Response | None = None) -> ProblemOut:
-    if response is not None:
-        response.headers["ETag"] = f'"{problem.version}"'
-    out = ProblemOut.model_validate(problem)
-    out.incident_count = incident_count
-    return out
+CURSORS = CursorCodec("problems-newest", NewestAfter)
 
 
 @router.get("", response_model=Page[ProblemOut])
@@ -66,24 +51,17 @@ async def list_problems(
     status: StatusValues = [],  # noqa: B006
     open_only: Annotated[bool, Query(alias="open")] = False,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: CursorParam = None,
 ) -> Response:
     """Newest first, each with its number of incidents; `open=true` leaves closed ones out."""
-    after = None
-    if cursor:
-        at, last_id = decode_cursor(cursor, CURSOR_KIND, 2)
-        try:
-            after = (datetime.fromisoformat(str(at)), uuid.UUID(str(last_id)))
-        except ValueError:
-            raise _bad_cursor() from None
-        if after[0].tzinfo is None:
-            raise _bad_cursor()
-    rows = await repository.problem_page(session, tuple(status), open_only, after, limit)
+    after = CURSORS.decode(cursor)
+    position = (after.created_at, after.id) if after is not None else None
+    rows = await service.page(session, tuple(status), open_only, position, limit)
     next_cursor = None
     if len(rows) == limit:
         last = rows[-1][0]
-        next_cursor = encode_cursor(CURSOR_KIND, [last.created_at.isoformat(), str(last.id)])
-    items = [_out(problem, count) for problem, count in rows]
+        next_cursor = CURSORS.encode(NewestAfter(created_at=last.created_at, id=last.id))
+    items = [service.out(problem, count) for problem, count in rows]
     return json_response(Page[ProblemOut](items=items, next_cursor=next_cursor))
 
 
@@ -92,17 +70,17 @@ async def get_problem(
     reference: str, _: ProblemReader, session: ReadSessionDep, response: Response
 ) -> ProblemOut:
     """By id or key (PRB-000123)."""
-    problem = await problem_rules.problem_at(session, reference)
-    return _out(problem, await repository.incident_count(session, problem.id), response)
+    answer = await service.with_count(session, await service.problem_at(session, reference))
+    set_etag(response, answer.version)
+    return answer
 
 
 @router.get("/{reference}/incidents", response_model=list[IncidentOut])
 async def problem_incidents(
     reference: str, actor: ProblemReader, session: ReadSessionDep
 ) -> list[IncidentOut]:
-    problem = await problem_rules.problem_at(session, reference)
-    found = repository.IncidentFilter(problem_id=problem.id)
-    rows = await repository.incident_page(session, found, None, MAX_PAGE_SIZE)
+    problem = await service.problem_at(session, reference)
+    rows = await incidents.of_problem(session, problem.id, MAX_PAGE_SIZE)
     return [IncidentOut.model_validate(row) for row in rows]
 
 
@@ -115,9 +93,7 @@ async def link_incident(
     reference: str, link: ProblemLink, actor: ProblemLinker, session: WriteSessionDep
 ) -> IncidentOut:
     """Links an incident to this open problem (moving it from its previous one)."""
-    problem = await problem_rules.problem_at(session, reference, lock=True)
-    incident = await incidents.incident_for(session, link.incident, actor, lock=True)
-    await problem_rules.link(session, problem, incident, actor)
+    incident = await problem_links.link(session, reference, link.incident, actor)
     return IncidentOut.model_validate(incident)
 
 
@@ -129,9 +105,7 @@ async def link_incident(
 async def unlink_incident(
     reference: str, incident: str, actor: ProblemLinker, session: WriteSessionDep
 ) -> IncidentOut:
-    problem = await problem_rules.problem_at(session, reference, lock=True)
-    linked = await incidents.incident_for(session, incident, actor, lock=True)
-    await problem_rules.unlink(session, problem, linked, actor)
+    linked = await problem_links.unlink(session, reference, incident, actor)
     return IncidentOut.model_validate(linked)
 
 
@@ -139,7 +113,7 @@ async def unlink_incident(
 async def available_transitions(
     reference: str, actor: ProblemReader, session: ReadSessionDep, desk: DeskDep
 ) -> list[TransitionOut]:
-    problem = await problem_rules.problem_at(session, reference)
+    problem = await service.problem_at(session, reference)
     return available(desk.problem_flow, problem.status, actor.roles)
 
 
@@ -157,15 +131,16 @@ async def make_transition(
     response: Response,
 ) -> ProblemOut:
     """Moves the problem; closing it closes its open incidents in the same transaction."""
-    problem = await problem_rules.problem_at(session, reference, lock=True)
+    problem = await service.problem_at(session, reference, lock=True)
     moved, _ = await move_problem(session, desk, problem, request, actor)
-    return _out(moved, await repository.incident_count(session, moved.id), response)
+    answer = await service.with_count(session, moved)
+    set_etag(response, answer.version)
+    return answer
 
 
 @router.get("/{reference}/history", response_model=list[HistoryOut])
 async def problem_history(
     reference: str, _: ProblemReader, session: ReadSessionDep
 ) -> list[HistoryOut]:
-    problem = await problem_rules.problem_at(session, reference)
-    rows = await repository.history_of(session, "problem", problem.id)
-    return [HistoryOut.model_validate(row) for row in rows]
+    problem = await service.problem_at(session, reference)
+    return await history_of(session, "problem", problem.id)

@@ -1,33 +1,25 @@
-"""The rules of problems: opened automatically for incidents, linked by hand, and closing their
-incidents when they close."""
+"""The rules of problems: opened automatically for incidents, read, and announced on change."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
 from servicedesk.kernel.auth import Principal
-from servicedesk.kernel.db import WriteSession
+from servicedesk.kernel.db import ReadSession, WriteSession
 from servicedesk.kernel.errors import Conflict, NotFound
-from servicedesk.tickets.correlation import find_problem
+from servicedesk.tickets.db import AnySession
 from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.events import (
-    INCIDENT_STATUS_CHANGED,
-    INCIDENT_UPDATED,
-    PROBLEM_CREATED,
-    PROBLEM_UPDATED,
-    incident_event,
-    problem_event,
-)
-from servicedesk.tickets.history import Change, record_changes
-from servicedesk.tickets.models import Incident, Problem
-from servicedesk.tickets.schemas import PROBLEM_PREFIX, ticket_key
-from servicedesk.tickets.sla import apply_action
-from servicedesk.tickets.workflow import StateKind
+from servicedesk.tickets.fields import INCIDENT_PREFIX, PROBLEM_PREFIX, ticket_key
+from servicedesk.tickets.history.service import record_changes
+from servicedesk.tickets.incidents.models import Incident
+from servicedesk.tickets.problems import repository
+from servicedesk.tickets.problems.correlation import find_problem
+from servicedesk.tickets.problems.events import PROBLEM_CREATED, PROBLEM_UPDATED, problem_event
+from servicedesk.tickets.problems.models import Problem
+from servicedesk.tickets.problems.schemas import ProblemOut
 
 
 class ProblemNotFound(NotFound):
@@ -51,7 +43,7 @@ async def problem_for(
         return match.problem, match.rule
     problem = Problem(
         id=uuid.uuid4(),
-        number=await session.scalar(select(func.nextval("tickets.problem_numbers"))),
+        number=await repository.next_number(session),
         title=incident.title,
         description=incident.description,
         category=incident.category,
@@ -71,7 +63,7 @@ async def problem_for(
     )
     session.add(problem)
     await session.flush()
-    note = f"opened automatically for incident {ticket_key('INC', incident.number)}"
+    note = f"opened automatically for incident {ticket_key(INCIDENT_PREFIX, incident.number)}"
     await record_changes(
         session, "problem", problem.id, actor.username, [("status", None, problem.status)], note
     )
@@ -79,110 +71,55 @@ async def problem_for(
     return problem, None
 
 
-async def find(session: Any, reference: str) -> Problem | None:
-    """By id or by key (PRB-000123)."""
-    found: Problem | None
-    try:
-        found = await session.get(Problem, uuid.UUID(reference))
-    except ValueError:
-        number = _KEY.fullmatch(reference)
-        if number is None:
-            return None
-        found = await session.scalar(select(Problem).where(Problem.number == int(number.group(1))))
-    return found
-
-
 # PRB-000123 (or the bare number): ASCII digits only, and few enough to fit a bigint.
 _KEY = re.compile(rf"(?:{PROBLEM_PREFIX}-)?0*([0-9]{{1,18}})", re.IGNORECASE | re.ASCII)
 
 
-async def problem_at(session: Any, reference: str, *, lock: bool = False) -> Problem:
+async def find(session: AnySession, reference: str) -> Problem | None:
+    """By id or by key (PRB-000123)."""
+    try:
+        return await repository.by_id(session, uuid.UUID(reference))
+    except ValueError:
+        number = _KEY.fullmatch(reference)
+        if number is None:
+            return None
+        return await repository.by_number(session, int(number.group(1)))
+
+
+async def problem_at(session: AnySession, reference: str, *, lock: bool = False) -> Problem:
     problem = await find(session, reference)
     if problem is None:
         raise ProblemNotFound(f"problem {reference} does not exist")
     if lock:
-        await session.refresh(problem, with_for_update=True)
+        await repository.lock(session, problem)
     return problem
 
 
-async def link(
-    session: WriteSession, problem: Problem, incident: Incident, actor: Principal
-) -> None:
+def require_open(problem: Problem) -> None:
     if problem.closed_at is not None:
         raise ProblemClosed(f"problem {key_of(problem)} is closed; reopen it or pick another")
-    if incident.problem_id == problem.id:
-        return
-    old = incident.problem_id
-    incident.problem_id = problem.id
-    await _touched(session, incident, actor, [("problem", old, problem.id)], "linked by hand")
 
 
-async def unlink(
-    session: WriteSession, problem: Problem, incident: Incident, actor: Principal
-) -> None:
-    if incident.problem_id != problem.id:
-        raise NotFound(f"incident is not linked to problem {key_of(problem)}")
-    incident.problem_id = None
-    await _touched(session, incident, actor, [("problem", problem.id, None)], "unlinked by hand")
+def out(problem: Problem, incident_count: int) -> ProblemOut:
+    answer = ProblemOut.model_validate(problem)
+    answer.incident_count = incident_count
+    return answer
 
 
-async def _touched(
-    session: WriteSession,
-    incident: Incident,
-    actor: Principal,
-    changes: list[tuple[str, object, object]],
-    note: str,
-) -> None:
-    incident.version += 1
-    incident.updated_at = datetime.now(UTC)
-    incident.updated_by = actor.username
-    await record_changes(session, "incident", incident.id, actor.username, changes, note)
-    await session.flush()
-    await incident_event(session, INCIDENT_UPDATED, incident, changed=["problem"])
+async def with_count(session: AnySession, problem: Problem) -> ProblemOut:
+    """The problem as answered, with its number of incidents."""
+    return out(problem, await repository.incident_count(session, problem.id))
 
 
-async def close_incidents(
-    session: WriteSession, desk: Desk, problem: Problem, actor: Principal, now: datetime
-) -> list[Incident]:
-    """Closes every open incident of the problem, in the caller's transaction."""
-    flow = desk.incident_flow
-    closed = flow.closed_state()
-    open_states = [s.id for s in flow.states.values() if s.kind is not StateKind.CLOSED]
-    incidents = (
-        await session.scalars(
-            select(Incident)
-            .where(Incident.problem_id == problem.id, Incident.status.in_(open_states))
-            .order_by(Incident.number)
-            .with_for_update()
-        )
-    ).all()
-    note = f"closed with problem {key_of(problem)}: {problem.resolution or ''}".rstrip(": ")
-    before = {incident.id: incident.status for incident in incidents}
-    for incident in incidents:
-        changes: list[Change] = [
-            ("status", incident.status, closed.id),
-            ("resolution", incident.resolution, incident.resolution or problem.resolution),
-        ]
-        incident.status, incident.status_changed_at = closed.id, now
-        incident.resolution = incident.resolution or problem.resolution
-        for action in ("sla.stop", *closed.on_enter):
-            apply_action(incident, action, now)
-        incident.version += 1
-        incident.updated_at, incident.updated_by = now, actor.username
-        await record_changes(session, "incident", incident.id, actor.username, changes, note)
-    await session.flush()
-    for incident in incidents:
-        await incident_event(
-            session,
-            INCIDENT_STATUS_CHANGED,
-            incident,
-            reason="problem_closed",
-            from_status=before[incident.id],
-            to_status=closed.id,
-            problem_key=key_of(problem),
-            resolution=incident.resolution,
-        )
-    return list(incidents)
+async def page(
+    session: ReadSession,
+    status: tuple[str, ...],
+    open_only: bool,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[tuple[Problem, int]]:
+    """Newest first, each with its number of incidents."""
+    return await repository.problem_page(session, status, open_only, after, limit)
 
 
 async def problem_changed(session: WriteSession, problem: Problem, **details: Any) -> None:

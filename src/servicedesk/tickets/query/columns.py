@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import case
 
 from servicedesk.kernel.auth import Principal
-from servicedesk.tickets.models import Incident, Problem
+from servicedesk.tickets.incidents.models import Incident
 from servicedesk.tickets.policy import LEVELS, load_policy
+from servicedesk.tickets.problems.models import Problem
 from servicedesk.tickets.query.errors import QueryError
 from servicedesk.tickets.query.model import DateValue, Entity, Function, RelativeDate, Scalar
 from servicedesk.tickets.query.vocabulary import Vocabulary

@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import Select, and_, false, func, or_, select, true
 
-from servicedesk.tickets.models import Incident, Problem
+from servicedesk.tickets.incidents.models import Incident
 from servicedesk.tickets.policy import LEVELS
+from servicedesk.tickets.problems.models import Problem
 from servicedesk.tickets.query.columns import INVERTED_SORT, QueryContext, Table, interval, table
 from servicedesk.tickets.query.errors import QueryError
 from servicedesk.tickets.query.fields import KEY_PREFIX, FieldSpec, Kind, field_spec

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from servicedesk.kernel.auth import Principal
+from servicedesk.kernel.db import ReadSession
 from servicedesk.kernel.errors import ProblemError
 from servicedesk.tickets.access import is_staff
 from servicedesk.tickets.desk import Desk
@@ -19,9 +20,11 @@ from servicedesk.tickets.query import (
     check_query,
     compile_grouped,
     compile_query,
+    complete,
     parse_query,
     render,
 )
+from servicedesk.tickets.query.schemas import Results, result_items
 
 COUNT_CAP = 10_000  # sidebars say "10000+" rather than count a million rows
 COLUMN_COUNT_CAP = 1_000  # a kanban column says "1000+": a board counts several at once
@@ -43,6 +46,15 @@ def invalid_query(error: QueryError, field: str = "query") -> InvalidQuery:
             "suggestions": error.suggestions,
         },
     )
+
+
+def entity_of(stored: str) -> Entity:
+    """The entity a stored filter or board is over ("incident" or "problem")."""
+    if stored == "incident":
+        return "incident"
+    if stored == "problem":
+        return "problem"
+    raise ValueError(f"not an entity of the query language: {stored!r}")
 
 
 def parsed(desk: Desk, text: str, entity: Entity, field: str = "query") -> Query:
@@ -80,14 +92,14 @@ def _compiled(desk: Desk, query: Query, principal: Principal) -> Any:
 
 
 async def page(
-    session: Any, desk: Desk, query: Query, principal: Principal, limit: int, offset: int
+    session: ReadSession, desk: Desk, query: Query, principal: Principal, limit: int, offset: int
 ) -> list[Any]:
     statement = _compiled(desk, query, principal).limit(limit).offset(offset)
     return list((await session.scalars(statement)).all())
 
 
 async def count(
-    session: Any, desk: Desk, query: Query, principal: Principal, cap: int = COUNT_CAP
+    session: ReadSession, desk: Desk, query: Query, principal: Principal, cap: int = COUNT_CAP
 ) -> int:
     """Matches up to `cap` + 1 (more is shown as "10000+")."""
     capped = _compiled(desk, query, principal).order_by(None).limit(cap + 1).subquery()
@@ -96,7 +108,7 @@ async def count(
 
 
 async def groups(
-    session: Any, desk: Desk, query: Query, principal: Principal
+    session: ReadSession, desk: Desk, query: Query, principal: Principal
 ) -> list[dict[str, Any]]:
     try:
         statement = compile_grouped(query, context_for(desk, principal, query.entity))
@@ -104,3 +116,45 @@ async def groups(
         raise invalid_query(error) from None
     rows = (await session.execute(statement)).all()
     return [{"value": row.value, "count": int(row.count)} for row in rows]
+
+
+async def results(
+    session: ReadSession, desk: Desk, query: Query, principal: Principal, limit: int, offset: int
+) -> Results:
+    """A page of the matches, their number and, for a `group by` query, the count per value."""
+    rows = await page(session, desk, query, principal, limit, offset)
+    total = await count(session, desk, query, principal)
+    grouped = await groups(session, desk, query, principal) if query.group_by else None
+    return Results(
+        items=result_items(rows, query.entity),
+        total=total,
+        capped=total > COUNT_CAP,
+        groups=grouped,
+    )
+
+
+async def suggestions(desk: Desk, text: str, position: int, entity: Entity) -> list[dict[str, Any]]:
+    """What may come at the position: fields, operators, values, keywords, and the users and
+    groups of the directory where a person or a group is expected."""
+    answer: list[dict[str, Any]] = []
+    for suggestion in complete(text, position, entity, desk.vocabularies[entity]):
+        if suggestion.kind == "user":
+            users = await desk.directory.assignable_users(suggestion.text or None, 10)
+            answer += [
+                {
+                    **suggestion.model_dump(),
+                    "kind": "value",
+                    "text": u.username,
+                    "label": u.display_name,
+                }
+                for u in users
+            ]
+        elif suggestion.kind == "group":
+            groups = await desk.directory.groups(suggestion.text or None)
+            answer += [
+                {**suggestion.model_dump(), "kind": "value", "text": g.name, "label": g.name}
+                for g in groups
+            ]
+        else:
+            answer.append(suggestion.model_dump())
+    return answer

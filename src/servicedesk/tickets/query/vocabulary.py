@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
+from servicedesk.tickets.incidents.schemas import Channel
 from servicedesk.tickets.policy import LEVELS, TicketPolicy, load_policy
 from servicedesk.tickets.query.model import Entity
-from servicedesk.tickets.schemas import Channel
 from servicedesk.tickets.workflow import Workflow, load_workflows
 
 

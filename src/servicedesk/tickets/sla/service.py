@@ -1,72 +1,17 @@
-"""The SLA clock of an incident: due times from the policy, paused while waiting, and breaches.
-
-Workflow actions drive the clock: sla.respond, sla.pause, sla.resume, sla.stop, sla.restart. A
-pause moves the pending due times later by its length when it ends.
-"""
+"""SLA breaches: overdue incidents flagged once each, recorded and announced."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-from sqlalchemy import and_, or_, select
+from datetime import datetime
 
 from servicedesk.kernel.db import WriteSession
-from servicedesk.tickets.events import INCIDENT_SLA_BREACHED, incident_event
-from servicedesk.tickets.history import record_changes
-from servicedesk.tickets.models import Incident
-from servicedesk.tickets.policy import TicketPolicy
+from servicedesk.tickets.history.service import record_changes
+from servicedesk.tickets.incidents.events import INCIDENT_SLA_BREACHED, incident_event
+from servicedesk.tickets.incidents.models import Incident
+from servicedesk.tickets.sla import repository
 
-SLA_ACTIONS = ("sla.respond", "sla.pause", "sla.resume", "sla.stop", "sla.restart")
 SYSTEM_ACTOR = "system"
-
-
-def start_clock(incident: Incident, policy: TicketPolicy, now: datetime) -> None:
-    target = policy.sla[incident.priority]
-    incident.response_due_at = now + target.response
-    incident.resolution_due_at = now + target.resolution
-
-
-def retarget(incident: Incident, policy: TicketPolicy, old_priority: str) -> None:
-    """A new priority swaps the targets but keeps the time already spent and paused."""
-    old, new = policy.sla[old_priority], policy.sla[incident.priority]
-    if incident.responded_at is None and incident.response_due_at is not None:
-        incident.response_due_at += new.response - old.response
-    if incident.resolved_at is None and incident.resolution_due_at is not None:
-        incident.resolution_due_at += new.resolution - old.resolution
-
-
-def _shift_pending(incident: Incident, by: timedelta) -> None:
-    if incident.responded_at is None and incident.response_due_at is not None:
-        incident.response_due_at += by
-    if incident.resolved_at is None and incident.resolution_due_at is not None:
-        incident.resolution_due_at += by
-
-
-def _resume(incident: Incident, now: datetime) -> None:
-    if incident.sla_paused_at is not None:
-        _shift_pending(incident, now - incident.sla_paused_at)
-        incident.sla_paused_at = None
-
-
-def apply_action(incident: Incident, action: str, now: datetime) -> None:
-    if action == "sla.respond":
-        incident.responded_at = incident.responded_at or now
-    elif action == "sla.pause":
-        incident.sla_paused_at = incident.sla_paused_at or now
-    elif action == "sla.resume":
-        _resume(incident, now)
-    elif action == "sla.stop":
-        _resume(incident, now)
-        incident.responded_at = incident.responded_at or now
-        incident.resolved_at = incident.resolved_at or now
-    elif action == "sla.restart":
-        _resume(incident, now)
-        if incident.resolved_at is not None and incident.resolution_due_at is not None:
-            incident.resolution_due_at += now - incident.resolved_at
-        incident.resolved_at = None
-    else:
-        raise ValueError(f"unknown SLA action {action!r}")
 
 
 def _due(
@@ -81,31 +26,10 @@ class Breach:
     targets: tuple[str, ...]
 
 
-def _overdue(now: datetime) -> object:
-    running = Incident.sla_paused_at.is_(None)
-    response = and_(
-        Incident.responded_at.is_(None),
-        Incident.response_breached_at.is_(None),
-        Incident.response_due_at < now,
-    )
-    resolution = and_(
-        Incident.resolved_at.is_(None),
-        Incident.resolution_breached_at.is_(None),
-        Incident.resolution_due_at < now,
-    )
-    return and_(running, or_(response, resolution))
-
-
 async def flag_breaches(session: WriteSession, now: datetime, limit: int = 200) -> list[Breach]:
     """Marks overdue incidents breached, once each, and announces it. Replicas share the work:
     rows another transaction holds are skipped, not waited for."""
-    overdue = await session.scalars(
-        select(Incident)
-        .where(_overdue(now))  # type: ignore[arg-type]
-        .order_by(Incident.resolution_due_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
+    overdue = await repository.overdue(session, now, limit)
     breaches = []
     for incident in overdue:
         targets = []

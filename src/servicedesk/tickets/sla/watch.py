@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime
 
 from servicedesk.kernel.db import Database
-from servicedesk.tickets.sla import flag_breaches
+from servicedesk.tickets.sla.service import flag_breaches
 
 log = logging.getLogger(__name__)
 

@@ -3,19 +3,25 @@ the column's field. A move the workflow or the rules forbid is refused with the 
 
 from __future__ import annotations
 
+import uuid
+
 from pydantic import ValidationError
 
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import WriteSession
-from servicedesk.kernel.errors import Conflict, Forbidden, InvalidInput
-from servicedesk.tickets import incidents, problems
-from servicedesk.tickets.board_cards import NO_VALUE
-from servicedesk.tickets.board_schemas import BoardKind, CardMove
+from servicedesk.kernel.errors import Conflict, Forbidden, invalid_field
+from servicedesk.tickets.boards import service as boards
+from servicedesk.tickets.boards.cards import NO_VALUE
+from servicedesk.tickets.boards.schemas import BoardKind, CardMove
 from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.models import Board, Incident, Problem
-from servicedesk.tickets.schemas import IncidentPatch, TransitionRequest
-from servicedesk.tickets.transitions import move_incident, move_problem
-from servicedesk.tickets.workflow import Transition, Workflow
+from servicedesk.tickets.incidents import service as incidents
+from servicedesk.tickets.incidents.schemas import IncidentOut, IncidentPatch
+from servicedesk.tickets.problems import service as problems
+from servicedesk.tickets.problems.schemas import ProblemOut
+from servicedesk.tickets.usecases.incident_moves import move_incident
+from servicedesk.tickets.usecases.problem_moves import move_problem
+from servicedesk.tickets.workflow.definition import Transition, Workflow
+from servicedesk.tickets.workflow.schemas import TransitionRequest
 
 
 class MoveRefused(Conflict):
@@ -33,10 +39,7 @@ def transition_between(
     if status == target:
         raise MoveRefused(f"the card is in {target!r} already")
     if target not in flow.states:
-        raise InvalidInput(
-            f"to_column: {target!r} is not a state",
-            extra={"errors": [{"field": "to_column", "location": "body", "reason": "unknown"}]},
-        )
+        raise invalid_field("to_column", "unknown", f"to_column: {target!r} is not a state")
     leading = [t for t in flow.transitions_from(status) if t.target == target]
     if not leading:
         raise MoveRefused(
@@ -54,8 +57,10 @@ def transition_between(
 
 
 async def move_card(
-    session: WriteSession, desk: Desk, board: Board, move: CardMove, principal: Principal
-) -> Incident | Problem:
+    session: WriteSession, desk: Desk, board_id: uuid.UUID, move: CardMove, principal: Principal
+) -> IncidentOut | ProblemOut:
+    """The card as it is after the move, in the board's entity's answer."""
+    board = await boards.board_for(session, board_id, principal)
     if board.kind != BoardKind.KANBAN:
         raise MoveRefused("only the cards of a kanban board move between columns")
     field = board.layout.get("column_field", "status")
@@ -67,25 +72,26 @@ async def move_card(
             desk.problem_flow, problem.status, move.to_column, principal
         )
         request = TransitionRequest(transition=transition.id, fields=move.fields)
-        return (await move_problem(session, desk, problem, request, principal))[0]
+        moved, _ = await move_problem(session, desk, problem, request, principal)
+        return await problems.with_count(session, moved)
     incident = await incidents.incident_for(session, move.card, principal, lock=True)
     if field == "status":
         transition = transition_between(
             desk.incident_flow, incident.status, move.to_column, principal
         )
         request = TransitionRequest(transition=transition.id, fields=move.fields)
-        return await move_incident(session, desk, incident, request, principal)
+        return IncidentOut.model_validate(
+            await move_incident(session, desk, incident, request, principal)
+        )
     try:
         patch = await _patch_for(desk, field, move.to_column)
     except ValidationError as error:  # e.g. a category longer than a category may be
         reason = error.errors()[0]["msg"]
-        raise InvalidInput(
-            f"to_column: {reason}",
-            extra={"errors": [{"field": "to_column", "location": "body", "reason": reason}]},
-        ) from None
-    return await incidents.update(
+        raise invalid_field("to_column", reason) from None
+    edited = await incidents.update(
         session, desk, str(incident.id), patch, incident.version, principal
     )
+    return IncidentOut.model_validate(edited)
 
 
 async def _patch_for(desk: Desk, field: str, value: str) -> IncidentPatch:

@@ -1,31 +1,21 @@
-"""Moving tickets through their workflow: checks, fields, actions, history and events."""
+"""Checking a requested transition against the workflow, as problem+json errors: 404 unknown,
+409 not from this status, 403 role missing, 422 fields missing or unknown."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from servicedesk.kernel.auth import Principal
-from servicedesk.kernel.db import WriteSession
-from servicedesk.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
-from servicedesk.tickets import problems
-from servicedesk.tickets.access import STAFF_ROLES, is_staff
-from servicedesk.tickets.assignment import assignee_of
-from servicedesk.tickets.comments import add_comment
-from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.events import (
-    INCIDENT_STATUS_CHANGED,
-    PROBLEM_CLOSED,
-    incident_event,
-    problem_event,
+from servicedesk.kernel.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    invalid_fields,
 )
-from servicedesk.tickets.history import Change, record_changes
-from servicedesk.tickets.models import Incident, Problem
-from servicedesk.tickets.schemas import CommentCreate, TransitionOut, TransitionRequest
-from servicedesk.tickets.sla import SLA_ACTIONS, apply_action
-from servicedesk.tickets.workflow import (
+from servicedesk.tickets.access import STAFF_ROLES, is_staff
+from servicedesk.tickets.workflow.definition import (
     KNOWN_FIELDS,
     MissingFields,
-    StateKind,
     Transition,
     TransitionError,
     TransitionForbidden,
@@ -33,6 +23,7 @@ from servicedesk.tickets.workflow import (
     UnknownTransition,
     Workflow,
 )
+from servicedesk.tickets.workflow.schemas import TransitionOut, TransitionRequest
 
 
 class UnknownTransitionProblem(NotFound):
@@ -86,7 +77,7 @@ def _as_problem(error: TransitionError) -> Exception:
         )
     if isinstance(error, MissingFields):
         errors = [
-            {"field": f"fields.{name}", "location": "body", "reason": "required by this transition"}
+            FieldError(f"fields.{name}", "required by this transition").as_dict()
             for name in error.missing
         ]
         return TransitionFieldsMissing(error.reason, extra={**extra, "errors": errors})
@@ -94,8 +85,8 @@ def _as_problem(error: TransitionError) -> Exception:
 
 
 def _invalid_fields(names: list[str], reason: str) -> InvalidInput:
-    errors = [{"field": f"fields.{n}", "location": "body", "reason": reason} for n in names]
-    return InvalidInput(f"transition fields {', '.join(names)}: {reason}", extra={"errors": errors})
+    errors = [FieldError(f"fields.{n}", reason) for n in names]
+    return invalid_fields(f"transition fields {', '.join(names)}: {reason}", errors)
 
 
 def checked(
@@ -124,87 +115,3 @@ def checked(
 
 def _fields_known(flow: Workflow) -> set[str]:
     return set(KNOWN_FIELDS[flow.ticket_type])
-
-
-async def move_incident(
-    session: WriteSession,
-    desk: Desk,
-    incident: Incident,
-    request: TransitionRequest,
-    actor: Principal,
-) -> Incident:
-    flow = desk.incident_flow
-    transition = checked(flow, incident.status, request, actor, incident.assignee_id is not None)
-    now = datetime.now(UTC)
-    old_status = incident.status
-    changes: list[Change] = [("status", old_status, transition.target)]
-    fields = request.fields
-    if fields.get("assignee"):
-        assigned_before = incident.assignee_username
-        await assignee_of(desk, fields["assignee"], incident)
-        changes.append(("assignee_username", assigned_before, incident.assignee_username))
-    if fields.get("resolution"):
-        changes.append(("resolution", incident.resolution, fields["resolution"]))
-        incident.resolution = fields["resolution"]
-    incident.status, incident.status_changed_at = transition.target, now
-    for action in flow.actions_on(transition):
-        if action in SLA_ACTIONS:
-            apply_action(incident, action, now)
-    incident.version += 1
-    incident.updated_at, incident.updated_by = now, actor.username
-    note = fields.get("reason") or f"transition {transition.id}"
-    await record_changes(session, "incident", incident.id, actor.username, changes, note)
-    if fields.get("comment"):
-        # An ordinary public comment (its incident.commented event tells the reporter).
-        await add_comment(session, incident, CommentCreate(body=fields["comment"]), actor)
-    await session.flush()
-    await incident_event(
-        session,
-        INCIDENT_STATUS_CHANGED,
-        incident,
-        transition=transition.id,
-        from_status=old_status,
-        to_status=transition.target,
-        reason=fields.get("reason"),
-        resolution=incident.resolution,
-    )
-    return incident
-
-
-async def move_problem(
-    session: WriteSession,
-    desk: Desk,
-    problem: Problem,
-    request: TransitionRequest,
-    actor: Principal,
-) -> tuple[Problem, list[Incident]]:
-    flow = desk.problem_flow
-    transition = checked(flow, problem.status, request, actor, problem.assignee_id is not None)
-    now = datetime.now(UTC)
-    old_status = problem.status
-    changes: list[Change] = [("status", old_status, transition.target)]
-    if request.fields.get("resolution"):
-        changes.append(("resolution", problem.resolution, request.fields["resolution"]))
-        problem.resolution = request.fields["resolution"]
-    if request.fields.get("comment"):
-        # Problems have no comment thread: the history keeps what the transition was given.
-        changes.append(("comment", None, request.fields["comment"]))
-    problem.status, problem.status_changed_at = transition.target, now
-    entered_closed = flow.state(transition.target).kind is StateKind.CLOSED
-    problem.closed_at = now if entered_closed else None
-    problem.version += 1
-    problem.updated_at, problem.updated_by = now, actor.username
-    note = request.fields.get("reason") or f"transition {transition.id}"
-    await record_changes(session, "problem", problem.id, actor.username, changes, note)
-    closed: list[Incident] = []
-    if "problem.close_incidents" in flow.actions_on(transition):
-        closed = await problems.close_incidents(session, desk, problem, actor, now)
-    await session.flush()
-    await problems.problem_changed(
-        session, problem, transition=transition.id, from_status=old_status, to_status=problem.status
-    )
-    if entered_closed:
-        await problem_event(
-            session, PROBLEM_CLOSED, problem, closed_incidents=[str(i.id) for i in closed]
-        )
-    return problem, closed

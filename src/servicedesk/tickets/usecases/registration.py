@@ -1,0 +1,57 @@
+"""Registering an incident: checked and filled in by the incidents' rules, joined to the open
+problem a correlation rule finds (else a new one), once per Idempotency-Key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from servicedesk.kernel.auth import Principal
+from servicedesk.kernel.db import WriteSession
+from servicedesk.tickets.desk import Desk
+from servicedesk.tickets.history.service import record_changes
+from servicedesk.tickets.incidents import service as incidents
+from servicedesk.tickets.incidents.events import INCIDENT_CREATED, incident_event
+from servicedesk.tickets.incidents.models import Incident
+from servicedesk.tickets.incidents.schemas import IncidentCreate
+from servicedesk.tickets.problems import service as problems
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    incident: Incident
+    replayed: bool
+
+
+async def register(
+    session: WriteSession,
+    desk: Desk,
+    data: IncidentCreate,
+    actor: Principal,
+    idempotency_key: str | None,
+) -> Registered:
+    """A new incident with its problem (found by correlation, else opened), once per key."""
+    request_hash = incidents.request_hash(data)
+    if idempotency_key is not None:
+        replayed = await incidents.replayed(session, actor.subject, idempotency_key, request_hash)
+        if replayed is not None:
+            return Registered(replayed, replayed=True)
+    now = datetime.now(UTC)
+    incident = await incidents.new_incident(session, desk, data, actor, now)
+    problem, rule = await problems.problem_for(session, desk, incident, actor, now)
+    incident.problem_id = problem.id
+    session.add(incident)
+    await session.flush()
+    user = actor.username
+    note = f"registered via {incident.channel}"
+    await record_changes(
+        session, "incident", incident.id, user, [("status", None, incident.status)], note
+    )
+    link_note = f"joined by rule {rule}" if rule else "its own new problem"
+    await record_changes(
+        session, "incident", incident.id, user, [("problem", None, problem.id)], link_note
+    )
+    if idempotency_key is not None:
+        incidents.remember_key(session, actor.subject, idempotency_key, request_hash, incident)
+    await incident_event(session, INCIDENT_CREATED, incident, problem_key=problems.key_of(problem))
+    return Registered(incident, replayed=False)
