@@ -45,7 +45,7 @@ from servicedesk.kernel.auth import Principal
 from servicedesk.ops.keycloak_login import login_with_browser_flow
 from servicedesk.tickets.access import is_staff
 from servicedesk.tickets.query import Query, QueryContext, Vocabulary, compile_query, parse_query
-from servicedesk.tickets.querying import COUNT_CAP
+from servicedesk.tickets.query.service import COUNT_CAP
 
 FILTERS_PATH = "/api/v1/filters"
 NAME_PREFIX = "bench: "

@@ -46,12 +46,14 @@ from bench.harness import Figures, closed_loop
 from servicedesk.kernel.auth import Principal, principal_from_claims
 from servicedesk.kernel.events import notify_channel
 from servicedesk.kernel.settings import DatabaseSettings
-from servicedesk.ops.fake_incidents import ENGLISH, RUSSIAN, incident_text, person
 from servicedesk.ops.keycloak_login import login_with_browser_flow
-from servicedesk.ops.seed_tickets import PRIORITY_MATRIX, PRIORITY_RANK, SLA_S
-from servicedesk.tickets.events import INCIDENT_CREATED, PROBLEM_CREATED
-from servicedesk.tickets.models import outbox
-from servicedesk.tickets.schemas import INCIDENT_PREFIX, PROBLEM_PREFIX, ticket_key
+from servicedesk.ops.seeding.incident_text import ENGLISH, RUSSIAN, incident_text
+from servicedesk.ops.seeding.incidents import PRIORITY_MATRIX, PRIORITY_RANK, SLA_S
+from servicedesk.ops.seeding.names import reporter
+from servicedesk.tickets.db import outbox
+from servicedesk.tickets.fields import INCIDENT_PREFIX, PROBLEM_PREFIX, ticket_key
+from servicedesk.tickets.incidents.events import INCIDENT_CREATED
+from servicedesk.tickets.problems.events import PROBLEM_CREATED
 from servicedesk.tickets.workflow import load_workflows
 
 TICKETS_URL = os.environ.get("SD_BENCH_TICKETS_URL", "http://127.0.0.1:8001")
@@ -164,7 +166,7 @@ def new_incidents(count: int, rng: random.Random) -> list[dict[str, str]]:
         russian = rng.random() < 0.7
         language = RUSSIAN if russian else ENGLISH
         topic = language.topic(rng)
-        name = person(rng, russian)
+        name = reporter(rng, russian)
         title, description = incident_text(rng, language, topic, name, short=False)
         bodies.append(
             {

@@ -11,16 +11,13 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from servicedesk.ops.fake_data import (
-    PHONE_PATTERN,
-    adjective_form,
-    feminine_patronymic,
-    feminine_surname,
-    inn_checksum_valid,
-)
-from servicedesk.ops.fake_words import FIRST_FEMALE_RU
-from servicedesk.ops.seed import SeedTarget, seed, seed_demo_if_empty
-from tests.support.infra import admin_connection, admin_url
+from servicedesk.ops.seeding.clients_orders import SeedTarget, seed, seed_demo_if_empty
+from servicedesk.ops.seeding.companies import adjective_form
+from servicedesk.ops.seeding.contacts import PHONE_PATTERN
+from servicedesk.ops.seeding.inn import inn_checksum_valid
+from servicedesk.ops.seeding.loader import connected
+from servicedesk.ops.seeding.names import FIRST_FEMALE_RU, feminine_patronymic, feminine_surname
+from tests.support.infra import admin_url
 
 CLIENTS = "seedtest_clients"
 ORDERS = "seedtest_orders"
@@ -41,22 +38,12 @@ select indexname from pg_indexes where schemaname in ($1, $2) order by indexname
 
 @pytest.fixture(scope="module")
 async def target() -> AsyncIterator[SeedTarget]:
-    connection = await admin_connection()
-    try:
+    async with connected(admin_url()) as connection:
         for statement in SCRATCH:
             await connection.execute(statement)
         yield SeedTarget(admin_url(), CLIENTS, ORDERS)
         for statement in SCRATCH[:2]:
             await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@pytest.fixture
-async def db() -> AsyncIterator[asyncpg.Connection]:
-    connection = await admin_connection()
-    yield connection
-    await connection.close()
 
 
 @pytest.fixture
@@ -116,30 +103,30 @@ async def test_every_order_belongs_to_a_seeded_client_by_name(
     assert mismatched == 0
 
 
-async def test_order_search_text_is_folded_in_sql(
-    seeded: SeedTarget, db: asyncpg.Connection
-) -> None:
-    differing = await db.fetchval(
+# orders whose search text or total does not agree with their lines, as SQL computes them
+ORDERS_DISAGREEING = {
+    "search text folded in SQL": (
         "select count(*) from ("
         "  select o.search_text, orders.fold_text(o.number || ' ' || o.client_name || ' ' ||"
         "    (select string_agg(i ->> 'title', ' ' order by n)"
         "     from jsonb_array_elements(o.items) with ordinality as t(i, n))) as expected"
         f"  from {ORDERS}.orders o order by o.number limit 300"
         ") s where search_text <> expected"
-    )
-    assert differing == 0
-
-
-async def test_order_totals_are_the_sum_of_their_lines(
-    seeded: SeedTarget, db: asyncpg.Connection
-) -> None:
-    differing = await db.fetchval(
+    ),
+    "total the sum of the lines": (
         "select count(*) from ("
         "  select o.total_amount, (select sum((i ->> 'quantity')::int * (i ->> 'unit_price')::numeric)"
         f"    from jsonb_array_elements(o.items) i) as lines from {ORDERS}.orders o"
         ") s where total_amount <> lines"
-    )
-    assert differing == 0
+    ),
+}
+
+
+@pytest.mark.parametrize("query", ORDERS_DISAGREEING.values(), ids=ORDERS_DISAGREEING)
+async def test_orders_agree_with_their_lines(
+    seeded: SeedTarget, db: asyncpg.Connection, query: str
+) -> None:
+    assert await db.fetchval(query) == 0
 
 
 async def test_appending_carries_the_numbering_on(

@@ -14,9 +14,10 @@ import asyncpg
 import pytest
 import yaml
 
-from servicedesk.ops.fake_data import PHONE_PATTERN, SEED_USER
-from servicedesk.ops.fake_incidents import CATEGORIES
-from servicedesk.ops.seed_tickets import (
+from servicedesk.ops.seeding.contacts import PHONE_PATTERN
+from servicedesk.ops.seeding.draws import SEED_USER
+from servicedesk.ops.seeding.incident_text import CATEGORIES
+from servicedesk.ops.seeding.incidents import (
     ASSIGNEES,
     CHANNELS,
     GROUP,
@@ -25,13 +26,15 @@ from servicedesk.ops.seed_tickets import (
     PRIORITY_RANK,
     SPAN_S,
     IncidentPlan,
+    incident_batch,
+)
+from servicedesk.ops.seeding.loader import connected
+from servicedesk.ops.seeding.tickets import (
     IncidentSeedReport,
     delete_seeded,
-    incident_batch,
     owner_dsn,
     seed_incidents,
 )
-from tests.support.infra import admin_connection
 
 MARKER = f"seed-test-{secrets.token_hex(4)}"
 COUNT = 500
@@ -42,18 +45,8 @@ LEVELS = {"high", "medium", "low"}
 async def seeded() -> AsyncIterator[IncidentSeedReport]:
     report = await seed_incidents(COUNT, marker=MARKER, workers=0, batch_size=200)
     yield report
-    connection = await asyncpg.connect(owner_dsn())
-    try:
+    async with connected(owner_dsn()) as connection:
         await delete_seeded(connection, MARKER)  # when a test failed before the reset
-    finally:
-        await connection.close()
-
-
-@pytest.fixture
-async def db() -> AsyncIterator[asyncpg.Connection]:
-    connection = await admin_connection()
-    yield connection
-    await connection.close()
 
 
 async def test_rows_have_valid_values_and_priorities_from_the_matrix(
@@ -200,9 +193,6 @@ async def test_reset_deletes_only_this_markers_rows(
         assert await db.fetchval(count, other) == 40
         assert await db.fetchval(count, SEED_USER) == benchmark_seed
     finally:
-        connection = await asyncpg.connect(owner_dsn())
-        try:
+        async with connected(owner_dsn()) as connection:
             gone = await delete_seeded(connection, other)
-        finally:
-            await connection.close()
     assert (gone.incidents, gone.problems, gone.kept) == (40, 2, 0)

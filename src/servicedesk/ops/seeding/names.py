@@ -1,22 +1,10 @@
-"""Word lists the fake data is drawn from: Russian and English names, companies, brands."""
+"""People's names: Russian (gender agreeing: Иванова Анна Сергеевна) and English."""
 
 from __future__ import annotations
 
+import random
 
-def words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-def weighted(spec: str) -> tuple[str, ...]:
-    """ "a:3 b:1" → ("a", "a", "a", "b"): picking by a plain index is the fastest draw."""
-    return tuple(
-        word
-        for item in spec.split()
-        for word in [item.rpartition(":")[0]] * int(item.rpartition(":")[2])
-    )
-
-
-# --- word lists (space-separated to keep them compact) -----------------------------------
+from servicedesk.ops.seeding.draws import Draw, pick, words
 
 SURNAMES_RU = words("""
 Иванов Смирнов Кузнецов Попов Васильев Петров Соколов Михайлов Новиков Фёдоров Морозов Волков
@@ -87,49 +75,62 @@ Myers Ford Hamilton Graham Sullivan Wallace West Cole Jordan Reynolds Fisher Ell
 Gibson McDonald Marshall Owens Murray Kennedy Wells Hunt Palmer Robertson Black Holmes Stone
 Knight Hawkins Dunn Fletcher Lawrence Chapman Hart Walsh O'Connor O'Brien
 """)
-BRAND_HEADS_RU = words("""
-Техно Строй Агро Энерго Авто Мед Транс Пром Инвест Торг Гранд Мега Нефте Газ Лес Металл Эко Инфо
-Тепло Электро Спец Проф Евро Сиб Урал Волга Нева Балт Рус Нова Вита Фарм Хим Стекло Бетон Кабель
-Пласт Текс Полимер Гео Аква Термо Вент Интер Стар
-""")
-BRAND_TAILS_RU = words("""
-стиль сервис снаб пром групп трейд маркет лайн ресурс комплекс систем логистик проект монтаж
-контроль инвест строй торг техника мастер центр эксперт профи альянс партнёр вектор форм тех
-лаб софт инжиниринг холдинг
-""")
-ADJECTIVES_RU = words("""
-Северный Южный Восточный Западный Белый Золотой Серебряный Красный Зелёный Синий Новый Первый
-Большой Светлый Тихий Быстрый Надёжный Великий Русский Уральский Сибирский Волжский Морской
-Речной Лесной Степной Горный Солнечный Звёздный Янтарный Стальной Верный Добрый Ясный Снежный
-Вольный Свежий Дальний Весенний
-""")
-NOUNS_RU = {
-    "m": "ветер берег мост парус маяк путь город край двор лес сад дом порт союз ключ кедр сокол "
-    "горизонт фрегат причал квартал остров",
-    "f": "река звезда волна гавань роща линия долина гора заря пристань сфера вершина нива",
-    "n": "сияние поле озеро море солнце небо крыло дерево утро решение слово ремесло",
-}
-SINGLE_BRANDS_RU = words("""
-Альфа Вектор Гарант Меридиан Прогресс Импульс Атлант Орион Сириус Вега Олимп Феникс Титан Форвард
-Лидер Стандарт Партнёр Ресурс Монолит Эталон Квант Аврора Пегас Рубин Гранит Континент Магистраль
-Спектр Фактор Формула Капитал Ориентир Арсенал Бастион Зенит Полюс Радуга Ладога Байкал Амур
-Енисей Кристалл Сигма Омега Ёлка Алмаз
-""")
-BRAND_PREFIXES_RU = ("ТД", "ГК", "ПК", "СК", "ТК", "НПО")
-BRAND_SUFFIXES_RU = ("-М", " Плюс", "-Сервис", "-Групп", "-Юг", "-Урал", "-Центр", " 2000", "-Про")
-COMPANY_HEADS_EN = words("""
-North South East West Blue Silver Green Red Golden Bright Summit Harbor Pacific Atlantic Crescent
-Eagle Falcon Oak Maple Pine Cedar River Stone Iron Granite Evergreen Sterling Liberty Pioneer
-Horizon Apex Vertex Quantum Nova Stellar Coastal Northern Royal Union Metro Prime Clear Swift Bold
-Polar
-""")
-COMPANY_TAILS_EN = words("""
-Wind Harbor Bridge Point Ridge Field Gate Wave Peak Valley Lake Works Hill Rock Light Path Line
-Star Stream Crest Bay Forge Park Water Wood Port Rise Grove Shore Mark Way
-""")
-SECTORS_EN = words("""
-Trading Logistics Systems Solutions Technologies Consulting Supply Industries Partners Group
-Holdings Media Foods Energy Software Capital Engineering Services Labs Retail
-""")
-COMPANY_FORMS_EN = weighted("LLC:35 Ltd:30 Inc.:20 Corp.:6 Co.:5 PLC:4")
-LEGAL_FORMS_RU = weighted("ООО:62 ИП:23 АО:10 ЗАО:3 ПАО:2")
+
+_FEMININE_SURNAME = (
+    ("ский", "ская"),
+    ("цкий", "цкая"),
+    ("ой", "ая"),
+    ("ов", "ова"),
+    ("ёв", "ёва"),
+    ("ев", "ева"),
+    ("ин", "ина"),
+    ("ын", "ына"),
+)
+_FEMININE_PATRONYMIC = {"Ильич": "Ильинична", "Никитич": "Никитична"}
+
+
+def feminine_surname(surname: str) -> str:
+    """Иванов → Иванова, Троицкий → Троицкая; Шевченко, Черных, Ким stay as they are."""
+    for male, female in _FEMININE_SURNAME:
+        if surname.endswith(male):
+            return surname[: -len(male)] + female
+    return surname
+
+
+def feminine_patronymic(patronymic: str) -> str:
+    if patronymic in _FEMININE_PATRONYMIC:
+        return _FEMININE_PATRONYMIC[patronymic]
+    return patronymic[:-4] + patronymic[-4:].replace("ович", "овна").replace("евич", "евна")
+
+
+FEMALE_PATRONYMICS_RU = tuple(feminine_patronymic(p) for p in PATRONYMICS_RU)
+FEMALE_SURNAMES_RU = tuple(feminine_surname(s) for s in SURNAMES_RU)
+
+
+def russian_person(draw: Draw) -> tuple[str, str, str]:
+    """(surname, first name, patronymic) agreeing in gender."""
+    index = draw.below(len(SURNAMES_RU))
+    if draw.below(2):
+        return SURNAMES_RU[index], draw.pick(FIRST_MALE_RU), draw.pick(PATRONYMICS_RU)
+    return FEMALE_SURNAMES_RU[index], draw.pick(FIRST_FEMALE_RU), draw.pick(FEMALE_PATRONYMICS_RU)
+
+
+def person(draw: Draw, russian: bool) -> tuple[str, str, str]:
+    """(display name, first name, surname) of a client."""
+    if russian:
+        surname, first, patronymic = russian_person(draw)
+        return f"{surname} {first} {patronymic}", first, surname
+    first, surname = draw.pick(FIRST_NAMES_EN), draw.pick(SURNAMES_EN)
+    if draw.below(10) < 3:
+        return f"{first} {chr(65 + draw.below(26))}. {surname}", first, surname
+    return f"{first} {surname}", first, surname
+
+
+def reporter(rng: random.Random, russian: bool) -> str:
+    """A reporter's name as people sign: «Анна Смирнова», "James Carter"."""
+    if not russian:
+        return f"{pick(rng, FIRST_NAMES_EN)} {pick(rng, SURNAMES_EN)}"
+    index = int(rng.random() * len(SURNAMES_RU))
+    if rng.random() < 0.5:
+        return f"{pick(rng, FIRST_MALE_RU)} {SURNAMES_RU[index]}"
+    return f"{pick(rng, FIRST_FEMALE_RU)} {FEMALE_SURNAMES_RU[index]}"
