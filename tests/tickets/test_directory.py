@@ -10,10 +10,12 @@ import pytest
 from redis.asyncio import Redis
 
 from servicedesk.kernel.settings import KeycloakSettings
+from servicedesk.kernel.state import kernel_state
 from servicedesk.tickets.app import create_app
 from servicedesk.tickets.directory.cache import CACHE_PREFIX
 from servicedesk.tickets.directory.errors import DirectoryUnavailable
 from servicedesk.tickets.directory.repository import KeycloakDirectory
+from servicedesk.tickets.state import tickets_state
 from tests.support.apps import serve
 from tests.support.infra import REDIS_URL
 from tests.support.tokens import TokenShop, bearer
@@ -186,7 +188,7 @@ async def test_keycloak_unreachable_is_503_not_500(agent: dict[str, str]) -> Non
     app = create_app()
     async with serve(app) as client:
         unreachable = KeycloakSettings.local("tickets").model_copy(update={"url": UNREACHABLE})
-        app.state.directory = KeycloakDirectory(app.state.http, unreachable, None)
+        tickets_state(app).directory = KeycloakDirectory(kernel_state(app).http, unreachable, None)
         for path in (USERS, f"{USERS}/00000000-0000-0000-0000-000000000000", GROUPS):
             response = await client.get(path, headers=agent)
             assert response.status_code == 503, response.text

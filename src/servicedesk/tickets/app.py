@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from servicedesk.kernel.app import ServiceSpec, create_service_app
 from servicedesk.kernel.calls import ClientCredentials, service_client
+from servicedesk.kernel.state import kernel_state, set_service_state
 from servicedesk.tickets.attachments.router import router as attachments_router
 from servicedesk.tickets.attachments.store import LocalDirectoryStore
 from servicedesk.tickets.boards.router import router as boards_router
@@ -17,8 +18,8 @@ from servicedesk.tickets.catalogue.router import router as catalogue_router
 from servicedesk.tickets.comments.router import router as comments_router
 from servicedesk.tickets.db import outbox
 from servicedesk.tickets.desk import Desk
+from servicedesk.tickets.directory.repository import KeycloakDirectory
 from servicedesk.tickets.directory.router import router as directory_router
-from servicedesk.tickets.directory.service import directory_startup
 from servicedesk.tickets.filters.router import router as filters_router
 from servicedesk.tickets.incidents.router import router as incidents_router
 from servicedesk.tickets.policy import PolicyDefinitionError, TicketPolicy, load_policy
@@ -27,6 +28,7 @@ from servicedesk.tickets.query.router import router as query_router
 from servicedesk.tickets.references import MigrationProxyReferences
 from servicedesk.tickets.settings import TicketsSettings
 from servicedesk.tickets.sla.watch import watch_breaches
+from servicedesk.tickets.state import TicketsState, tickets_state
 from servicedesk.tickets.workflow import Workflow, WorkflowDefinitionError, load_workflows
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -36,25 +38,31 @@ def _open_desk(
     settings: TicketsSettings, policy: TicketPolicy, workflows: dict[str, Workflow]
 ) -> Hook:
     async def open_desk(app: FastAPI) -> None:
-        credentials = ClientCredentials(settings.keycloak, app.state.http)
+        kernel = kernel_state(app)
+        credentials = ClientCredentials(settings.keycloak, kernel.http)
         proxy = service_client(settings.migration_url, auth=credentials)
-        app.state.migration_http = proxy
         references = MigrationProxyReferences(proxy, settings.reference_deadline_s)
-        app.state.desk = Desk(policy, workflows, references, app.state.directory)
-        app.state.attachment_store = LocalDirectoryStore(settings.attachments_dir)
-        app.state.attachment_max_bytes = settings.attachment_max_bytes
-        app.state.sla_watch = asyncio.create_task(
-            watch_breaches(app.state.database, settings.sla_check_interval_s), name="sla-watch"
+        directory = KeycloakDirectory(kernel.http, settings.keycloak, kernel.redis)
+        watch = watch_breaches(kernel.require_database(), settings.sla_check_interval_s)
+        state = TicketsState(
+            desk=Desk(policy, workflows, references, directory),
+            directory=directory,
+            attachment_store=LocalDirectoryStore(settings.attachments_dir),
+            attachment_max_bytes=settings.attachment_max_bytes,
+            migration_http=proxy,
+            sla_watch=asyncio.create_task(watch, name="sla-watch"),
         )
+        set_service_state(app, state)
 
     return open_desk
 
 
 async def _close_desk(app: FastAPI) -> None:
-    app.state.sla_watch.cancel()
+    state = tickets_state(app)
+    state.sla_watch.cancel()
     with contextlib.suppress(asyncio.CancelledError):
-        await app.state.sla_watch
-    await app.state.migration_http.aclose()
+        await state.sla_watch
+    await state.migration_http.aclose()
 
 
 class DefinitionsError(ValueError):
@@ -103,7 +111,6 @@ def create_app(settings: TicketsSettings | None = None) -> FastAPI:
                 boards_router,
             ],
             on_startup=[
-                directory_startup(settings.keycloak),
                 _open_desk(settings, policy, workflows),
             ],
             on_shutdown=[_close_desk],

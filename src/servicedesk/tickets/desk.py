@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Protocol
-
-from fastapi import Depends, Request
+from typing import Protocol
 
 from servicedesk.tickets.policy import TicketPolicy
 from servicedesk.tickets.query import Entity, Vocabulary
@@ -68,11 +66,3 @@ class Desk:
     @property
     def problem_flow(self) -> Workflow:
         return self.workflows["problem"]
-
-
-def desk_of(request: Request) -> Desk:
-    desk: Desk = request.app.state.desk
-    return desk
-
-
-DeskDep = Annotated[Desk, Depends(desk_of)]

@@ -17,13 +17,13 @@ from servicedesk.tickets.attachments.service import UnsupportedAttachment
 from servicedesk.tickets.attachments.store import AttachmentStore
 from servicedesk.tickets.fields import Visibility
 from servicedesk.tickets.incidents import service as incidents
+from servicedesk.tickets.state import tickets_state
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["attachments"])
 
 
 def _store(request: Request) -> AttachmentStore:
-    store: AttachmentStore = request.app.state.attachment_store
-    return store
+    return tickets_state(request).attachment_store
 
 
 @router.post(
@@ -43,7 +43,7 @@ async def upload_attachment(
     """One file (multipart field `file`); type checked against its content, size limited."""
     service.may_attach(actor, visibility)
     incident = await incidents.incident_for(session, reference, actor)
-    limit: int = request.app.state.attachment_max_bytes
+    limit = tickets_state(request).attachment_max_bytes
     data = await file.read(limit + 1)
     upload = (file.filename, file.content_type, data)
     attachment = await service.attach(

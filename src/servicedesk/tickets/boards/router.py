@@ -13,10 +13,10 @@ from servicedesk.kernel.errors import Conflict, Forbidden, InvalidInput, NotFoun
 from servicedesk.tickets.access import BoardUser
 from servicedesk.tickets.boards import cards, service
 from servicedesk.tickets.boards.schemas import BoardCreate, BoardOut, BoardPatch, CardMove
-from servicedesk.tickets.desk import DeskDep
 from servicedesk.tickets.incidents.schemas import IncidentOut
 from servicedesk.tickets.problems.schemas import ProblemOut
 from servicedesk.tickets.query.service import InvalidQuery
+from servicedesk.tickets.state import DeskDep
 from servicedesk.tickets.usecases.card_moves import move_card
 
 router = APIRouter(prefix="/api/v1/boards", tags=["boards"])

@@ -10,7 +10,7 @@ from servicedesk.kernel.errors import problems
 from servicedesk.tickets.access import PolicyReader
 from servicedesk.tickets.catalogue import service
 from servicedesk.tickets.catalogue.service import WorkflowNotFound
-from servicedesk.tickets.desk import DeskDep
+from servicedesk.tickets.state import DeskDep
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 

@@ -15,7 +15,7 @@ from servicedesk.tickets.directory.schemas import (
     DirectoryUserDetailOut,
     DirectoryUserOut,
 )
-from servicedesk.tickets.directory.service import DirectoryDep
+from servicedesk.tickets.state import DirectoryDep
 
 router = APIRouter(prefix="/api/v1/directory", tags=["directory"])
 Id = Annotated[str, Path(max_length=255, pattern=r"^[A-Za-z0-9][A-Za-z0-9:._@-]*$")]

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Query, Response
 from servicedesk.kernel.deps import ReadSessionDep, WriteSessionDep
 from servicedesk.kernel.errors import Conflict, Forbidden, NotFound, problems
 from servicedesk.tickets.access import BoardUser
-from servicedesk.tickets.desk import DeskDep
 from servicedesk.tickets.filters import service
 from servicedesk.tickets.filters.schemas import FilterCount, FilterCreate, FilterOut, FilterPatch
 from servicedesk.tickets.query.schemas import Results
 from servicedesk.tickets.query.service import InvalidQuery
+from servicedesk.tickets.state import DeskDep
 from servicedesk.tickets.usecases.filter_removal import delete_filter as remove_filter
 
 router = APIRouter(prefix="/api/v1/filters", tags=["filters"])

@@ -28,12 +28,12 @@ from servicedesk.tickets.access import (
     StaffOnly,
     require_staff,
 )
-from servicedesk.tickets.desk import DeskDep
 from servicedesk.tickets.fields import ONE_LINE
 from servicedesk.tickets.history.schemas import HistoryOut
 from servicedesk.tickets.history.service import history_of
 from servicedesk.tickets.incidents import service
 from servicedesk.tickets.incidents.schemas import IncidentCreate, IncidentOut, IncidentPatch
+from servicedesk.tickets.state import DeskDep
 from servicedesk.tickets.usecases.incident_moves import move_incident
 from servicedesk.tickets.usecases.registration import register
 from servicedesk.tickets.workflow.schemas import TransitionOut, TransitionRequest

@@ -14,13 +14,13 @@ from servicedesk.kernel.errors import Conflict, Forbidden, InvalidInput, NotFoun
 from servicedesk.kernel.etags import set_etag
 from servicedesk.kernel.pagination import MAX_PAGE_SIZE, Page, json_response
 from servicedesk.tickets.access import ProblemLinker, ProblemReader
-from servicedesk.tickets.desk import DeskDep
 from servicedesk.tickets.history.schemas import HistoryOut
 from servicedesk.tickets.history.service import history_of
 from servicedesk.tickets.incidents import service as incidents
 from servicedesk.tickets.incidents.schemas import IncidentOut
 from servicedesk.tickets.problems import service
 from servicedesk.tickets.problems.schemas import ProblemLink, ProblemOut
+from servicedesk.tickets.state import DeskDep
 from servicedesk.tickets.usecases import problem_links
 from servicedesk.tickets.usecases.problem_moves import move_problem
 from servicedesk.tickets.workflow.schemas import TransitionOut, TransitionRequest

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Query
 from servicedesk.kernel.deps import ReadSessionDep
 from servicedesk.kernel.errors import problems
 from servicedesk.tickets.access import QueryRunner
-from servicedesk.tickets.desk import DeskDep
 from servicedesk.tickets.query import Entity, render, service
 from servicedesk.tickets.query import Query as QueryModel
 from servicedesk.tickets.query.schemas import Parsed, ParseRequest, Results
 from servicedesk.tickets.query.service import InvalidQuery
+from servicedesk.tickets.state import DeskDep
 
 router = APIRouter(prefix="/api/v1/query", tags=["query"])
 QueryText = Annotated[
