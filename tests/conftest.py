@@ -1,7 +1,16 @@
-"""Session-wide checks: the real services must be up (`./sd test` starts them)."""
+"""Session-wide checks: the real services must be up (`./sd test` starts them), the tests' own
+database is made ready, and the demo data must be left as they were."""
 
 from __future__ import annotations
 
+import os
+
+from tests.support.isolation import ENVIRONMENT
+
+# Before anything of servicedesk is imported: service settings read these at import time.
+os.environ.update(ENVIRONMENT)
+
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 
@@ -10,6 +19,8 @@ import pytest
 
 from servicedesk.clients.app import create_app as create_clients_app
 from tests.support.apps import serve
+from tests.support.database import prepare_test_database
+from tests.support.demo import DEMO_BEFORE, demo_snapshot
 from tests.support.live_web import LiveStack, start_live_stack
 from tests.support.tokens import TokenShop
 
@@ -31,6 +42,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 down.append(f"{name} (:{port})")
     if down:
         pytest.exit(f"not running: {', '.join(down)}. Run the tests with `./sd test`.", 2)
+    asyncio.run(prepare_test_database())
+    session.config.stash[DEMO_BEFORE] = asyncio.run(demo_snapshot())
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -40,6 +53,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if live:
         others = [item for item in items if "live_stack" not in getattr(item, "fixturenames", ())]
         items[:] = others + live
+    # The check that the demo data are untouched comes after everything else.
+    last = [item for item in items if item.path.name == "test_demo_untouched.py"]
+    items[:] = [item for item in items if item not in last] + last
 
 
 @pytest.fixture(scope="session")
@@ -56,8 +72,8 @@ async def clients_api() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="session")
 async def live_stack() -> AsyncIterator[LiveStack]:
-    """The web console on http://localhost:8000 and the services behind it, as processes (see
-    tests/support/live_web.py): a running `./sd up` stack is reused, else one is started."""
+    """The web console on http://localhost:8000 and the services behind it, as processes of the
+    test session on the tests' data (see tests/support/live_web.py); never the `./sd up` stack."""
     stack = await start_live_stack()
     yield stack
     stack.stop()

@@ -13,7 +13,7 @@ import asyncpg
 import httpx
 import pytest
 
-from servicedesk.ops.seed_legacy import LegacySeedReport, seed_legacy, seed_legacy_demo_if_empty
+from servicedesk.ops.seeding.legacy import LegacySeedReport, seed_legacy, seed_legacy_demo_if_empty
 from tests.legacy.conftest import API, BASE, LegacyRows, wait_for_standby
 from tests.support.infra import admin_connection
 

@@ -14,7 +14,7 @@ from pydantic import TypeAdapter
 
 from servicedesk.clients.schemas import ClientImport
 from servicedesk.kernel.validation import PhoneNumber
-from servicedesk.migration.legacy_client import LegacyCustomer, LegacyOrder
+from servicedesk.migration.adapters.legacy_api import LegacyCustomer, LegacyOrder
 from servicedesk.migration.translation import (
     STATUSES,
     TranslationError,
@@ -27,8 +27,8 @@ from servicedesk.migration.translation import (
     phone,
     split_extension,
 )
-from servicedesk.ops.fake_data import make_inn
-from servicedesk.ops.seed_legacy import raw_phone
+from servicedesk.ops.seeding.inn import make_inn
+from servicedesk.ops.seeding.legacy_shapes import raw_phone
 from servicedesk.orders.schemas import OrderImport
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")

@@ -1,4 +1,5 @@
-"""Addresses of the real infrastructure the bootstrap started, and admin access to it."""
+"""Addresses of the real infrastructure the bootstrap started (the tests' own database, Redis
+db and vhost: see isolation.py), and admin access to it."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import subprocess
 
 import asyncpg
 
+from tests.support.isolation import TEST_BROKER_URL, TEST_DATABASE, TEST_REDIS_URL
+
 PRIMARY_PORT = 5432
 STANDBY_PORT = 5433
 ADMIN = "servicedesk_admin"
 ADMIN_PASSWORD = "local-servicedesk_admin"
-DATABASE = "servicedesk"
-REDIS_URL = "redis://127.0.0.1:6379/0"
-BROKER_URL = "amqp://servicedesk:local-broker@127.0.0.1:5672/servicedesk"
+DATABASE = TEST_DATABASE  # never the demo's `servicedesk` (see isolation.py)
+REDIS_URL = TEST_REDIS_URL
+BROKER_URL = TEST_BROKER_URL
 KEYCLOAK_URL = "http://localhost:8080"
 ISSUER = f"{KEYCLOAK_URL}/realms/servicedesk"
 

@@ -1,26 +1,36 @@
 """The console as browsers reach it: the web service on http://localhost:8000, the only address
-the realm's redirect URIs allow, with the services behind it.
+the realm's redirect URIs (and its back-channel logout URL) allow, with the services behind it.
 
-When something already listens on :8000 (a developer's `./sd up`), that stack is used as it is:
-restart its web process after changing the web code (`.venv/bin/supervisorctl -c
-var/supervisord.conf restart web`). Otherwise the web service is started on :8000 for the test
-session, with tickets, clients, orders, migration and legacy on ports 28001–28005 (logs in
-test-artifacts/logs/), and stopped at the end.
+It is always a stack of the test session, on the tests' data (tests/support/isolation.py): the
+web service on :8000, with tickets, clients, orders, migration and legacy on ports 28001–28005
+(logs in test-artifacts/logs/), stopped at the end. A `./sd up` stack is never used: it serves
+the demo data. When its web process holds :8000, it is stopped for the time of these tests
+(`supervisorctl stop web`) and started again at the end, even when the session fails; the rest
+of the `./sd up` stack keeps running. If the session is killed before that, `./sd up` (or
+`.venv/bin/supervisorctl -c var/supervisord.conf start web`) brings it back. Two sessions take
+turns: the second waits (up to 15 minutes) until the first has freed the ports.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import socket
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 
 from servicedesk.ops.catalogue import by_name
-from tests.support.processes import RunningService, start_service, stop, wait_ready
+from tests.support.processes import ROOT, RunningService, start_service, stop, wait_ready
 
 WEB_PORT = 8000
 WEB_URL = f"http://localhost:{WEB_PORT}"
 PORT_OFFSET = 20000  # tickets on 28001 …; test_stack.py uses 18000–18005
 BACKENDS = ("clients", "orders", "legacy", "migration", "tickets")
+SUPERVISOR_CONF = ROOT / "var" / "supervisord.conf"  # the `./sd up` stack's
+WAIT_FOR_PORTS_S = 900  # at most, for another test session to end
+SETTLE_S = 3
 
 
 @dataclass
@@ -28,12 +38,16 @@ class LiveStack:
     web_url: str
     tickets_url: str
     migration_url: str
-    reused: bool
+    paused_demo_web: bool = False
     started: list[RunningService] = field(default_factory=list)
 
     def stop(self) -> None:
         for service in reversed(self.started):
             stop(service)
+        self.started.clear()
+        if self.paused_demo_web:
+            self.paused_demo_web = False
+            resume_demo_web()
 
 
 def listening(port: int) -> bool:
@@ -46,9 +60,75 @@ def _url(name: str) -> str:
     return f"http://127.0.0.1:{by_name(name).port + PORT_OFFSET}"
 
 
+def _supervisorctl(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [str(ROOT / ".venv" / "bin" / "supervisorctl"), "-c", str(SUPERVISOR_CONF), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+def _demo_web_state() -> str | None:
+    """The supervisord state of the `./sd up` stack's web process; None without that stack."""
+    if not SUPERVISOR_CONF.exists():
+        return None
+    words = _supervisorctl("status", "web").stdout.split()
+    return words[1] if len(words) > 1 else None
+
+
+def _say(message: str) -> bool:
+    """Past pytest's capture: a session waiting for ports must not look hung."""
+    stream = sys.__stderr__
+    if stream is not None:
+        stream.write(f"\n[live stack] {message}\n")
+        stream.flush()
+    return True
+
+
+def _ports() -> list[int]:
+    return [WEB_PORT] + [by_name(name).port + PORT_OFFSET for name in BACKENDS]
+
+
+def pause_demo_web(wait_s: float = WAIT_FOR_PORTS_S) -> bool:
+    """Frees :8000 and 28001–28005 for this session; whether it stopped the `./sd up` stack's
+    web process for that. While another test session holds them, waits for it to end."""
+    deadline = time.monotonic() + wait_s
+    paused = False
+    said = False
+    free_since: float | None = None
+    while True:
+        if _demo_web_state() in {"RUNNING", "STARTING", "BACKOFF"}:
+            _supervisorctl("stop", "web")
+            if not paused:
+                atexit.register(resume_demo_web)
+            paused = True
+        busy = [port for port in _ports() if listening(port)]
+        now = time.monotonic()
+        if busy:
+            if not said and now > deadline - wait_s + SETTLE_S:
+                said = _say(
+                    f"waiting for ports {busy} (another test session?), {wait_s:.0f}s at most"
+                )
+            free_since = None
+        elif free_since is None:
+            free_since = now  # another session that just ended may be starting the demo web
+        elif now - free_since > SETTLE_S:
+            return paused
+        if now > deadline:
+            if paused:
+                resume_demo_web()
+            raise RuntimeError(
+                f"ports {busy} stay taken (another test session, or something else): the web"
+                " tests need them (:8000 is the realm's redirect URI)"
+            )
+        time.sleep(0.5)
+
+
+def resume_demo_web() -> None:
+    """Starts the `./sd up` stack's web process again (when it is down; harmless else)."""
+    if _demo_web_state() in {"STOPPED", "EXITED", "FATAL", "BACKOFF"}:
+        _supervisorctl("start", "web")
+
+
 async def start_live_stack() -> LiveStack:
-    if listening(WEB_PORT):
-        return LiveStack(WEB_URL, "http://127.0.0.1:8001", "http://127.0.0.1:8004", reused=True)
+    paused = pause_demo_web()
     environments = {
         "migration": {
             "SD_MIGRATION_CLIENTS_URL": _url("clients"),
@@ -57,7 +137,7 @@ async def start_live_stack() -> LiveStack:
         },
         "tickets": {"SD_TICKETS_MIGRATION_URL": _url("migration")},
     }
-    stack = LiveStack(WEB_URL, _url("tickets"), _url("migration"), reused=False)
+    stack = LiveStack(WEB_URL, _url("tickets"), _url("migration"), paused_demo_web=paused)
     for name in BACKENDS:
         port = by_name(name).port + PORT_OFFSET
         stack.started.append(start_service(name, port, environments.get(name)))

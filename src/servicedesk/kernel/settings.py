@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from typing import Any
 
@@ -9,6 +10,7 @@ from pydantic import BaseModel, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCAL_SECRET_MARK = "local-"  # noqa: S105 - marks local secrets, is none
+DATABASE_ENV = "SD_DATABASE"  # the local database's name, "servicedesk" when unset
 
 
 class Environment(StrEnum):
@@ -35,10 +37,12 @@ class DatabaseSettings(BaseModel):
     def local(cls, role: str) -> DatabaseSettings:
         password = f"{LOCAL_SECRET_MARK}{role}"
         base = f"postgresql+asyncpg://{role}:{password}@127.0.0.1"
+        # SD_DATABASE names the local database: the tests use their own (servicedesk_test).
+        database = os.environ.get(DATABASE_ENV, "servicedesk")
         # Loopback needs no TLS; across hosts, production URLs ask for it (ssl=require).
         return cls(
-            primary_url=SecretStr(f"{base}:5432/servicedesk?ssl=disable"),
-            standby_url=SecretStr(f"{base}:5433/servicedesk?ssl=disable"),
+            primary_url=SecretStr(f"{base}:5432/{database}?ssl=disable"),
+            standby_url=SecretStr(f"{base}:5433/{database}?ssl=disable"),
         )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+
+from servicedesk.kernel.settings import DATABASE_ENV
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,9 @@ SERVICES: tuple[ServiceInfo, ...] = (
 )
 
 SCHEMA_SERVICES = tuple(s for s in SERVICES if s.owns_schema)
-DATABASE = "servicedesk"
+DEMO_DATABASE = "servicedesk"  # what `./sd up` provisions, seeds and serves
+TEST_DATABASE = "servicedesk_test"  # what `./sd test` provisions; the tests set SD_DATABASE to it
+DATABASE = os.environ.get(DATABASE_ENV, DEMO_DATABASE)
 
 
 def local_password(role: str) -> str:

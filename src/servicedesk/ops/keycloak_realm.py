@@ -17,6 +17,8 @@ import hashlib
 import json
 import os
 import pathlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, Literal
 
 import httpx
@@ -141,6 +143,47 @@ async def _after_race(
             return "unchanged"
         await asyncio.sleep(1)
     raise error
+
+
+@asynccontextmanager
+async def admin_session(
+    base_url: str = DEFAULT_URL,
+    admin_username: str = DEFAULT_ADMIN,
+    admin_password: str = DEFAULT_ADMIN_PASSWORD,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on Keycloak carrying a token of the master realm's admin."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=30.0) as client:
+        token = await _admin_token(client, admin_username, admin_password)
+        client.headers["Authorization"] = f"Bearer {token}"
+        yield client
+
+
+async def realm_inventory(client: httpx.AsyncClient, realm: str) -> dict[str, list[str]]:
+    """The usernames and the client ids of a realm, sorted (up to 1,000 of each)."""
+    users = await client.get(
+        f"/admin/realms/{realm}/users", params={"max": 1000, "briefRepresentation": "true"}
+    )
+    _check(users, f"list the users of {realm}")
+    clients = await client.get(f"/admin/realms/{realm}/clients", params={"max": 1000})
+    _check(clients, f"list the clients of {realm}")
+    return {
+        "users": sorted(str(u["username"]) for u in users.json()),
+        "clients": sorted(str(c["clientId"]) for c in clients.json()),
+    }
+
+
+async def delete_clients(client: httpx.AsyncClient, realm: str, prefix: str) -> list[str]:
+    """Deletes the clients of a realm whose client id starts with `prefix`; their ids."""
+    listed = await client.get(f"/admin/realms/{realm}/clients", params={"max": 1000})
+    _check(listed, f"list the clients of {realm}")
+    deleted = []
+    for found in listed.json():
+        if str(found["clientId"]).startswith(prefix):
+            response = await client.delete(f"/admin/realms/{realm}/clients/{found['id']}")
+            if response.status_code != httpx.codes.NOT_FOUND:
+                _check(response, f"delete client {found['clientId']}")
+            deleted.append(str(found["clientId"]))
+    return deleted
 
 
 def main() -> None:

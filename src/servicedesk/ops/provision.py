@@ -37,12 +37,12 @@ async def _ensure_database(name: str, owner: str | None = None) -> None:
         await connection.close()
 
 
-def _grants(service: ServiceInfo) -> list[str]:
+def _grants(service: ServiceInfo, database: str) -> list[str]:
     schema, owner, runtime = service.name, service.owner_role, service.runtime_role
     return [
         f'create schema if not exists "{schema}" authorization "{owner}"',
         f'alter schema "{schema}" owner to "{owner}"',
-        f'grant connect on database "{DATABASE}" to "{owner}", "{runtime}"',
+        f'grant connect on database "{database}" to "{owner}", "{runtime}"',
         f'revoke all on schema "{schema}" from public',
         f'grant usage on schema "{schema}" to "{runtime}"',
         f'alter role "{owner}" set search_path = "{schema}", public',
@@ -56,8 +56,9 @@ def _grants(service: ServiceInfo) -> list[str]:
     ]
 
 
-async def provision() -> list[str]:
-    """Idempotent; returns the schemas it made sure of."""
+async def provision(database: str = DATABASE) -> list[str]:
+    """Idempotent; returns the schemas it made sure of. The roles are the cluster's, shared by
+    every database (the demo's `servicedesk` and the tests' `servicedesk_test`)."""
     for role in ("keycloak",):
         connection = await asyncpg.connect(admin_dsn())
         try:
@@ -65,8 +66,8 @@ async def provision() -> list[str]:
         finally:
             await connection.close()
     await _ensure_database("keycloak", owner="keycloak")
-    await _ensure_database(DATABASE)
-    connection = await asyncpg.connect(admin_dsn(DATABASE))
+    await _ensure_database(database)
+    connection = await asyncpg.connect(admin_dsn(database))
     try:
         await connection.execute("revoke create on schema public from public")
         await connection.execute("create extension if not exists pg_trgm")
@@ -74,7 +75,7 @@ async def provision() -> list[str]:
             async with connection.transaction():
                 await _ensure_role(connection, service.owner_role)
                 await _ensure_role(connection, service.runtime_role)
-                for statement in _grants(service):
+                for statement in _grants(service, database):
                     await connection.execute(statement)
     finally:
         await connection.close()
