@@ -344,11 +344,11 @@ class SameRows:
                 INSERT_EVENTS,
                 uuid.uuid4(),
                 str(problem_id),
-                PROBLEM_CREATED,
+                PROBLEM_CREATED.contract.name,
                 self.problem_payload(row, problem_id, problem_key, incident_id),
                 uuid.uuid4(),
                 str(incident_id),
-                INCIDENT_CREATED,
+                INCIDENT_CREATED.contract.name,
                 self.incident_payload(row, incident_id, incident_number, problem_id, problem_key),
                 self.headers,
             )
@@ -357,7 +357,7 @@ class SameRows:
     def problem_payload(
         self, row: NewRow, problem_id: uuid.UUID, problem_key: str, incident_id: uuid.UUID
     ) -> str:
-        """As servicedesk.tickets.events.problem_payload, with the incident's id."""
+        """As servicedesk.tickets.problems.events.problem_payload, with the incident's id."""
         payload = {
             "id": str(problem_id),
             "key": problem_key,
@@ -379,7 +379,7 @@ class SameRows:
         problem_id: uuid.UUID,
         problem_key: str,
     ) -> str:
-        """As servicedesk.tickets.events.incident_payload, with the problem's key."""
+        """As servicedesk.tickets.incidents.events.incident_payload, with the problem's key."""
         payload = {
             "id": str(incident_id),
             "key": ticket_key(INCIDENT_PREFIX, number),

@@ -1,4 +1,7 @@
-"""The outbox against the real RabbitMQ: nothing lost while the broker is down, repeats tolerated."""
+"""The outbox against the real RabbitMQ: nothing lost while the broker is down, repeats tolerated.
+
+The tests use their own exchange (`kerneltest.events`, with its own log stream and dead letters),
+and a contract of their own, so they leave the platform's topology and log untouched."""
 
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import MetaData, func, select, text
 
-from servicedesk.kernel.broker import Broker, BrokerUnavailable
+from servicedesk.contracts import CloudEvent, EventData, EventSpec, Registry
+from servicedesk.kernel.broker import Broker, BrokerUnavailable, Topology
 from servicedesk.kernel.consumer import IdempotentConsumer, ReceivedEvent, subscribe
 from servicedesk.kernel.db import Database, WriteSession
 from servicedesk.kernel.events import (
@@ -28,10 +32,22 @@ from servicedesk.kernel.settings import DatabaseSettings
 from tests.support.infra import BROKER_URL, admin_connection, admin_url, broker_app
 
 SCHEMA = "kernel_outbox_test"
-EXCHANGE = "servicedesk.events"
+EXCHANGE = "kerneltest.events"
 metadata = MetaData(schema=SCHEMA)
 outbox = outbox_table(metadata)
 processed = processed_messages_table(metadata)
+
+
+class NoteChangedV1(EventData):
+    contract = EventSpec("kerneltest.changed", 1, "note", "kerneltest", "a test note changed")
+    n: int
+
+
+class NoteTwiceV1(EventData):
+    contract = EventSpec("kerneltest.twice", 1, "note", "kerneltest", "a test note, twice")
+
+
+TEST_CONTRACTS = Registry([NoteChangedV1, NoteTwiceV1])
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +67,19 @@ async def database() -> AsyncIterator[Database]:
     await db.dispose()
 
 
+@pytest.fixture(scope="module", autouse=True)
+async def test_topology() -> AsyncIterator[None]:
+    """The test exchange's log and dead letters go when the module is done."""
+    yield
+    names = Topology.of(EXCHANGE)
+    async with await aio_pika.connect(BROKER_URL) as connection:
+        channel = await connection.channel()
+        for queue_name in (names.log, names.dead_letter_queue):
+            await channel.queue_delete(queue_name)
+        await channel.exchange_delete(names.dead_letter_exchange)
+        await channel.exchange_delete(names.exchange)
+
+
 @pytest.fixture
 async def queue() -> AsyncIterator[str]:
     """A durable test queue bound to this test's event type, declared before any outage."""
@@ -62,7 +91,7 @@ async def queue() -> AsyncIterator[str]:
             EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
         )
         declared = await channel.declare_queue(name, durable=True)
-        await declared.bind(exchange, routing_key="kerneltest.#")
+        await declared.bind(exchange, routing_key="servicedesk.kerneltest.#")
     yield name
     with contextlib.suppress(Exception):
         async with await aio_pika.connect(BROKER_URL) as connection:
@@ -73,7 +102,10 @@ async def queue() -> AsyncIterator[str]:
 async def _record(db: Database, aggregate: str, n: int) -> None:
     async with db.write() as session:
         await record_event(
-            session, outbox, DomainEvent("kerneltest.changed", "note", aggregate, {"n": n})
+            session,
+            outbox,
+            DomainEvent("kerneltest.changed", "note", aggregate, {"n": n}),
+            contracts=TEST_CONTRACTS,
         )
 
 
@@ -114,7 +146,10 @@ async def test_events_written_while_the_broker_is_down_all_arrive_in_order(
     finally:
         relay_task.cancel()
         await broker.close()
-    mine = [e["data"]["n"] for e in received if e["aggregate_id"] == aggregate]
+    assert all(e["specversion"] == "1.0" for e in received)
+    assert {e["type"] for e in received} == {"servicedesk.kerneltest.changed.v1"}
+    assert {e["source"] for e in received} == {"/servicedesk/kerneltest"}
+    mine = [e["data"]["n"] for e in received if e["subject"] == aggregate]
     assert mine == list(range(25)), "every event arrives once the broker is back, in order"
     async with database.write() as session:
         left = await session.scalar(
@@ -159,25 +194,27 @@ async def test_a_subscribed_consumer_tolerates_the_same_event_published_twice(
     database: Database,
 ) -> None:
     consumer = IdempotentConsumer(
-        f"test.consumer.{uuid.uuid4().hex[:8]}", database, processed, _remember, service="t"
+        f"test.consumer.{uuid.uuid4().hex[:8]}",
+        database,
+        processed,
+        _remember,
+        service="t",
+        contracts=TEST_CONTRACTS,
     )
     connection = await aio_pika.connect_robust(BROKER_URL)
     broker = Broker(BROKER_URL, EXCHANGE)
     event_id = str(uuid.uuid4())
     try:
-        await subscribe(connection, EXCHANGE, consumer, ["kerneltest.twice"])
-        body = json.dumps(
-            {
-                "id": event_id,
-                "type": "kerneltest.twice",
-                "aggregate_type": "note",
-                "aggregate_id": "n-3",
-                "occurred_at": "2026-01-01T00:00:00+00:00",
-                "data": {},
-            }
-        ).encode()
+        await subscribe(connection, EXCHANGE, consumer, [NoteTwiceV1.contract.type])
+        event = CloudEvent(
+            id=event_id,
+            source="/servicedesk/kerneltest",
+            type=NoteTwiceV1.contract.type,
+            subject="n-3",
+            data={},
+        )
         for _ in range(2):
-            await broker.publish("kerneltest.twice", body, message_id=event_id, headers={})
+            await broker.publish_event(event)
         for _ in range(50):
             async with database.write() as session:
                 seen = await session.scalar(

@@ -1,31 +1,89 @@
-"""The RabbitMQ connection: a durable topic exchange for events, publisher confirms on."""
+"""The RabbitMQ connection and topology: the events exchange, its log stream, dead letters.
+
+- `servicedesk.events` (topic, durable): every event, routing key = its CloudEvents `type`.
+- `servicedesk.events.log` (stream, bound with `#`): the log of every event published, kept
+  for `LOG_MAX_AGE` or `LOG_MAX_BYTES`, whichever ends first (ADR 0020). Consumers that come
+  later replay it (`servicedesk-ops events replay`).
+- `servicedesk.dead-letters` (fanout) → queue `dead-letters`: what consumers could not take.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
 
+from servicedesk.contracts import CloudEvent
+from servicedesk.contracts.envelope import STRUCTURED
+
 log = logging.getLogger(__name__)
+EVENTS_EXCHANGE = "servicedesk.events"
 DEAD_LETTER_EXCHANGE = "servicedesk.dead-letters"
+LOG_MAX_AGE = "90D"
+LOG_MAX_BYTES = 20_000_000_000
+LOG_SEGMENT_BYTES = 100_000_000
+LOG_ARGUMENTS: dict[str, Any] = {
+    "x-queue-type": "stream",
+    "x-max-age": LOG_MAX_AGE,
+    "x-max-length-bytes": LOG_MAX_BYTES,
+    "x-stream-max-segment-size-bytes": LOG_SEGMENT_BYTES,
+}
 
 
 class BrokerUnavailable(Exception):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class Topology:
+    """The names that belong to one events exchange. The platform's predate this class; any
+    other exchange (a test's) gets its own set, so it touches nothing of the platform's."""
+
+    exchange: str
+    dead_letter_exchange: str
+    dead_letter_queue: str
+    log: str
+
+    @classmethod
+    def of(cls, exchange: str) -> Topology:
+        if exchange == EVENTS_EXCHANGE:
+            return cls(exchange, DEAD_LETTER_EXCHANGE, "dead-letters", f"{exchange}.log")
+        dead = f"{exchange}.dead-letters"
+        return cls(exchange, dead, dead, f"{exchange}.log")
+
+
 async def declare_topology(channel: AbstractChannel, exchange: str) -> AbstractExchange:
-    """The events exchange and the dead-letter exchange with its queue; idempotent."""
+    """The events exchange, its log stream and the dead letters; idempotent."""
+    names = Topology.of(exchange)
     dead = await channel.declare_exchange(
-        DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.FANOUT, durable=True
+        names.dead_letter_exchange, aio_pika.ExchangeType.FANOUT, durable=True
     )
     dead_queue = await channel.declare_queue(
-        "dead-letters", durable=True, arguments={"x-queue-type": "quorum"}
+        names.dead_letter_queue, durable=True, arguments={"x-queue-type": "quorum"}
     )
     await dead_queue.bind(dead)
-    return await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+    events = await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+    stream = await channel.declare_queue(names.log, durable=True, arguments=LOG_ARGUMENTS)
+    await stream.bind(events, routing_key="#")
+    return events
+
+
+def event_message(event: CloudEvent, headers: dict[str, Any] | None = None) -> aio_pika.Message:
+    """An event as an AMQP message: structured content mode, persistent."""
+    return aio_pika.Message(
+        event.to_json(),
+        message_id=event.id,
+        type=event.type,
+        content_type=STRUCTURED,
+        content_encoding="utf-8",
+        timestamp=datetime.now(UTC),
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        headers=headers or {},
+    )
 
 
 class Broker:
@@ -60,11 +118,13 @@ class Broker:
     async def declare_topology(self, channel: AbstractChannel) -> AbstractExchange:
         return await declare_topology(channel, self.exchange_name)
 
+    async def publish_event(self, event: CloudEvent) -> None:
+        """Publishes the event with its type as routing key; returns once the broker confirmed."""
+        await self.publish_message(event_message(event), routing_key=event.type)
+
     async def publish(
         self, routing_key: str, body: bytes, *, message_id: str, headers: dict[str, Any]
     ) -> None:
-        await self.connect()
-        assert self._exchange is not None
         message = aio_pika.Message(
             body,
             message_id=message_id,
@@ -72,6 +132,11 @@ class Broker:
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             headers=headers,
         )
+        await self.publish_message(message, routing_key=routing_key)
+
+    async def publish_message(self, message: aio_pika.Message, *, routing_key: str) -> None:
+        await self.connect()
+        assert self._exchange is not None
         try:
             await self._exchange.publish(
                 message, routing_key=routing_key, timeout=self.publish_timeout_s

@@ -1,50 +1,135 @@
-"""Consuming events: a durable queue per consumer, each message handled once (processed ids)."""
+"""Consuming events: a durable queue per consumer, each message handled once (processed ids).
+
+Every message is parsed into its CloudEvent and its `data` validated against the contract of
+its type before the handler sees it. A message that is not an event, or whose data fails its
+contract, is dead-lettered at once with the reason in its headers (`x-dead-letter-reason`,
+`x-dead-letter-detail`, `x-dead-letter-consumer`): retrying it could not help, and it is kept.
+A handler that fails is retried (requeued) up to the queue's delivery limit, then dead-lettered
+by the broker.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import json
+import builtins
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import aio_pika
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractExchange,
+    AbstractIncomingMessage,
+    AbstractQueue,
+    AbstractRobustConnection,
+)
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 
-from servicedesk.kernel.broker import DEAD_LETTER_EXCHANGE, declare_topology
+from servicedesk.contracts import (
+    CONTRACTS,
+    CloudEvent,
+    ContractViolation,
+    EventData,
+    Registry,
+    parse_message,
+)
+from servicedesk.kernel.broker import Topology, declare_topology
 from servicedesk.kernel.context import request_id_var
 from servicedesk.kernel.db import Database, WriteSession
 from servicedesk.kernel.metrics import EVENTS_CONSUMED
 
 log = logging.getLogger(__name__)
+D = TypeVar("D", bound=EventData)
+DEAD_REASON, DEAD_DETAIL, DEAD_CONSUMER = (
+    "x-dead-letter-reason",
+    "x-dead-letter-detail",
+    "x-dead-letter-consumer",
+)
 
 
 @dataclass(frozen=True, slots=True)
 class ReceivedEvent:
+    """An event as a consumer sees it: the envelope's attributes and the typed `payload`."""
+
     id: str
     type: str
     aggregate_type: str
     aggregate_id: str
     data: dict[str, Any]
     headers: dict[str, Any]
+    payload: EventData | None = None
+    envelope: CloudEvent | None = field(default=None, compare=False)
 
     @classmethod
-    def from_message(cls, message: AbstractIncomingMessage) -> ReceivedEvent:
-        body = json.loads(message.body)
+    def from_message(
+        cls, message: AbstractIncomingMessage, contracts: Registry = CONTRACTS
+    ) -> ReceivedEvent:
+        """Raises ContractViolation when the message is not an event of a known contract."""
+        headers = dict(message.headers or {})
+        event = parse_message(message.body, message.content_type, headers)
+        return cls.of(event, contracts, headers)
+
+    @classmethod
+    def of(
+        cls,
+        event: CloudEvent,
+        contracts: Registry = CONTRACTS,
+        headers: dict[str, Any] | None = None,
+    ) -> ReceivedEvent:
+        payload = contracts.validate_incoming(event.type, event.data)
         return cls(
-            id=str(message.message_id or body["id"]),
-            type=str(body["type"]),
-            aggregate_type=str(body["aggregate_type"]),
-            aggregate_id=str(body["aggregate_id"]),
-            data=body.get("data", {}),
-            headers=dict(message.headers or {}),
+            id=event.id,
+            type=event.type,
+            aggregate_type=event.aggregatetype or payload.contract.aggregate,
+            aggregate_id=event.subject or "",
+            data=dict(event.data),
+            headers=headers or {},
+            payload=payload,
+            envelope=event,
         )
+
+    @property
+    def request_id(self) -> str:
+        envelope_id = self.envelope.requestid if self.envelope is not None else None
+        return str(envelope_id or self.headers.get("request_id") or self.id)
+
+    def data_as(self, model: builtins.type[D]) -> D:
+        """The payload as the contract model the handler expects (bound types guarantee it)."""
+        if not isinstance(self.payload, model):
+            raise ContractViolation("contract", f"{self.type} is not a {model.__name__}")
+        return self.payload
 
 
 EventHandler = Callable[[WriteSession, ReceivedEvent], Awaitable[None]]
+
+
+class DeadLetters:
+    """Publishes a message the consumer gives up on to the dead-letter exchange, confirmed."""
+
+    def __init__(self, exchange: AbstractExchange, consumer: str) -> None:
+        self.exchange = exchange
+        self.consumer = consumer
+
+    async def send(self, message: AbstractIncomingMessage, reason: str, detail: str) -> None:
+        headers = {
+            **(message.headers or {}),
+            DEAD_REASON: reason,
+            DEAD_DETAIL: detail[:1000],
+            DEAD_CONSUMER: self.consumer,
+        }
+        copy = aio_pika.Message(
+            message.body,
+            headers=headers,
+            message_id=message.message_id,
+            type=message.type,
+            content_type=message.content_type,
+            timestamp=message.timestamp,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        )
+        await self.exchange.publish(copy, routing_key=message.routing_key or "", timeout=10)
 
 
 class IdempotentConsumer:
@@ -58,12 +143,15 @@ class IdempotentConsumer:
         handler: EventHandler,
         *,
         service: str,
+        contracts: Registry = CONTRACTS,
     ) -> None:
         self.name = name
         self.database = database
         self.processed = processed
         self.handler = handler
         self.service = service
+        self.contracts = contracts
+        self.dead_letters: DeadLetters | None = None
 
     async def handle(self, event: ReceivedEvent) -> bool:
         """Returns False when the event was handled before (a redelivery or a duplicate)."""
@@ -82,8 +170,12 @@ class IdempotentConsumer:
         return True
 
     async def on_message(self, message: AbstractIncomingMessage) -> None:
-        event = ReceivedEvent.from_message(message)
-        token = request_id_var.set(str(event.headers.get("request_id") or event.id))
+        try:
+            event = ReceivedEvent.from_message(message, self.contracts)
+        except ContractViolation as violation:
+            await self._reject(message, violation)
+            return
+        token = request_id_var.set(event.request_id)
         try:
             await self.handle(event)
         except Exception:
@@ -95,6 +187,48 @@ class IdempotentConsumer:
             request_id_var.reset(token)
         await message.ack()
 
+    async def _reject(self, message: AbstractIncomingMessage, violation: ContractViolation) -> None:
+        """Off-contract: to the dead letters with the reason, then acked; if that fails, the
+        message is requeued (and the broker dead-letters it at the delivery limit)."""
+        EVENTS_CONSUMED.labels(self.service, self.name, "rejected").inc()
+        log.warning(
+            "event breaks its contract; dead-lettered",
+            extra={"event": message.message_id, "reason": str(violation)},
+        )
+        try:
+            if self.dead_letters is None:
+                raise RuntimeError("no dead-letter exchange attached")
+            await self.dead_letters.send(message, violation.reason, violation.detail)
+        except Exception:
+            log.exception("could not dead-letter an event; it will be redelivered")
+            await message.nack(requeue=True)
+            return
+        await message.ack()
+
+
+async def declare_consumer_queue(
+    channel: AbstractChannel,
+    exchange: str,
+    name: str,
+    bindings: Sequence[str],
+    *,
+    delivery_limit: int = 10,
+) -> AbstractQueue:
+    """The consumer's durable quorum queue, bound to its event types; poison dead-letters."""
+    events = await declare_topology(channel, exchange)
+    queue = await channel.declare_queue(
+        name,
+        durable=True,
+        arguments={
+            "x-queue-type": "quorum",
+            "x-delivery-limit": delivery_limit,
+            "x-dead-letter-exchange": Topology.of(exchange).dead_letter_exchange,
+        },
+    )
+    for pattern in bindings:
+        await queue.bind(events, routing_key=pattern)
+    return queue
+
 
 async def subscribe(
     connection: AbstractRobustConnection,
@@ -105,21 +239,15 @@ async def subscribe(
     prefetch: int = 20,
     delivery_limit: int = 10,
 ) -> None:
-    """Binds the consumer's durable quorum queue to event types; poison messages dead-letter."""
+    """Declares the consumer's queue and consumes it."""
+    confirming = await connection.channel(publisher_confirms=True)
+    dead = await confirming.get_exchange(Topology.of(exchange).dead_letter_exchange, ensure=False)
+    consumer.dead_letters = DeadLetters(dead, consumer.name)
     channel = await connection.channel()
     await channel.set_qos(prefetch_count=prefetch)
-    events = await declare_topology(channel, exchange)
-    queue = await channel.declare_queue(
-        consumer.name,
-        durable=True,
-        arguments={
-            "x-queue-type": "quorum",
-            "x-delivery-limit": delivery_limit,
-            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
-        },
+    queue = await declare_consumer_queue(
+        channel, exchange, consumer.name, bindings, delivery_limit=delivery_limit
     )
-    for pattern in bindings:
-        await queue.bind(events, routing_key=pattern)
     await queue.consume(consumer.on_message)
 
 

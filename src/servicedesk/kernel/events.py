@@ -1,9 +1,15 @@
-"""Domain events and the tables that carry them: the outbox and the consumers' processed ids."""
+"""Domain events and the tables that carry them: the outbox and the consumers' processed ids.
+
+Every event recorded matches its contract in `servicedesk.contracts` (checked here, in the
+publisher's transaction, so nothing off-contract reaches the wire). The outbox keeps the event
+name (`incident.created`) in `event_type` and the contract version in `headers.dataversion`;
+the relay publishes it as the CloudEvent `servicedesk.incident.created.v1`.
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from servicedesk.contracts import CONTRACTS, EventData, Registry
 from servicedesk.kernel.context import current_request_id
 from servicedesk.kernel.db import WriteSession
 
@@ -39,6 +46,20 @@ class DomainEvent:
     payload: dict[str, Any]
     event_id: uuid.UUID = field(default_factory=uuid.uuid4)
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    version: int = 1
+
+    @classmethod
+    def of(cls, data: EventData, *, subject: str) -> DomainEvent:
+        """The event a contract model describes, about the aggregate `subject` (its id)."""
+        spec = data.contract
+        payload = data.model_dump(mode="json")
+        return cls(spec.name, spec.aggregate, subject, payload, version=spec.version)
+
+    def checked(self, contracts: Registry = CONTRACTS) -> DomainEvent:
+        """The event with its payload as its contract writes it; ContractViolation if it does
+        not match (an unknown type, a missing or undocumented field, a wrong type)."""
+        data = contracts.validate_outgoing(self.event_type, self.version, self.payload)
+        return replace(self, payload=data.model_dump(mode="json"))
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -77,10 +98,27 @@ def notify_channel(outbox: Table) -> str:
     return f"outbox_{outbox.schema}"
 
 
-async def record_event(session: WriteSession, outbox: Table, event: DomainEvent) -> None:
+async def record_event(
+    session: WriteSession,
+    outbox: Table,
+    event: DomainEvent | EventData,
+    *,
+    subject: str | None = None,
+    contracts: Registry = CONTRACTS,
+) -> None:
     """Adds the event to the outbox in the caller's transaction: it is published iff it commits.
-    The relay hears of it when the transaction commits (NOTIFY is transactional)."""
-    headers = {"request_id": current_request_id()} if current_request_id() else {}
+    The relay hears of it when the transaction commits (NOTIFY is transactional).
+
+    `event` is a contract model with `subject` (the aggregate's id), or a `DomainEvent`; either
+    way it is checked against its contract first (ContractViolation)."""
+    if isinstance(event, EventData):
+        if subject is None:
+            raise TypeError("record_event(contract model) needs subject=<the aggregate's id>")
+        event = DomainEvent.of(event, subject=subject)
+    event = event.checked(contracts)
+    headers: dict[str, Any] = {"dataversion": event.version}
+    if current_request_id():
+        headers["request_id"] = current_request_id()
     await session.execute(
         insert(outbox).values(
             id=event.event_id,

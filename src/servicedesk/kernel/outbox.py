@@ -1,10 +1,15 @@
-"""The outbox relay: publishes committed events to the broker, in order, at least once."""
+"""The outbox relay: publishes committed events to the broker, in order, at least once.
+
+Each outbox row leaves as a CloudEvent (structured mode): `id` = the row's id, `source` =
+/servicedesk/<service>, `type` = servicedesk.<event_type>.v<dataversion>, `subject` = the
+aggregate's id, `time` = when it happened, `data` = the payload (checked against its contract
+when it was recorded), extensions `requestid` and `aggregatetype`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import zlib
 from typing import Any
@@ -13,6 +18,8 @@ from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from servicedesk.contracts import CloudEvent, cloud_type, source_of
+from servicedesk.contracts.envelope import JSON
 from servicedesk.kernel.broker import Broker, BrokerUnavailable
 from servicedesk.kernel.events import notify_channel
 from servicedesk.kernel.metrics import OUTBOX_PENDING, OUTBOX_PUBLISHED
@@ -20,18 +27,20 @@ from servicedesk.kernel.metrics import OUTBOX_PENDING, OUTBOX_PUBLISHED
 log = logging.getLogger(__name__)
 
 
-def event_body(row: Row[Any]) -> bytes:
-    return json.dumps(
-        {
-            "id": str(row.id),
-            "type": row.event_type,
-            "aggregate_type": row.aggregate_type,
-            "aggregate_id": row.aggregate_id,
-            "occurred_at": row.occurred_at.isoformat(),
-            "data": row.payload,
-        },
-        ensure_ascii=False,
-    ).encode()
+def row_event(row: Row[Any], service: str) -> CloudEvent:
+    """The CloudEvent an outbox row stands for."""
+    headers = row.headers or {}
+    return CloudEvent(
+        id=str(row.id),
+        source=source_of(service),
+        type=cloud_type(row.event_type, int(headers.get("dataversion", 1))),
+        subject=row.aggregate_id,
+        time=row.occurred_at,
+        datacontenttype=JSON,
+        data=row.payload,
+        requestid=headers.get("request_id"),
+        aggregatetype=row.aggregate_type,
+    )
 
 
 class OutboxRelay:
@@ -133,15 +142,7 @@ class OutboxRelay:
         return list((await connection.execute(query)).all())
 
     async def _publish(self, row: Row[Any]) -> None:
-        headers = {
-            **row.headers,
-            "aggregate_type": row.aggregate_type,
-            "aggregate_id": row.aggregate_id,
-            "source": self.service,
-        }
-        await self.broker.publish(
-            row.event_type, event_body(row), message_id=str(row.id), headers=headers
-        )
+        await self.broker.publish_event(row_event(row, self.service))
 
     async def _update_pending_gauge(self, connection: AsyncConnection) -> None:
         pending = await connection.scalar(

@@ -11,6 +11,8 @@ from rich.table import Table
 
 from servicedesk.ops.backfill_cli import backfill_app
 from servicedesk.ops.catalogue import SERVICES
+from servicedesk.ops.debris_cli import demo_app
+from servicedesk.ops.events_cli import events_app
 from servicedesk.ops.keycloak_realm import (
     DEFAULT_ADMIN,
     DEFAULT_ADMIN_PASSWORD,
@@ -21,8 +23,7 @@ from servicedesk.ops.migrate import migrate_all
 from servicedesk.ops.processes import PROMETHEUS_PORT, prometheus_config, supervisor_config
 from servicedesk.ops.provision import provision
 from servicedesk.ops.readiness import wait_all_ready
-from servicedesk.ops.seed_cli import seed_app
-from servicedesk.ops.seed_legacy_cli import legacy_seed_app
+from servicedesk.ops.seeding.cli import legacy_seed_app, seed_app
 
 app = typer.Typer(
     help="Provision and check the servicedesk stack.",
@@ -32,6 +33,8 @@ app = typer.Typer(
 app.add_typer(seed_app, name="seed")
 app.add_typer(legacy_seed_app, name="seed-legacy")
 app.add_typer(backfill_app, name="backfill")
+app.add_typer(events_app, name="events")
+app.add_typer(demo_app, name="demo")
 console = Console(stderr=True)
 ROOT = Path(__file__).resolve().parents[3]
 

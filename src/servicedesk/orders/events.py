@@ -1,28 +1,27 @@
-"""What the orders service tells others: order.created."""
+"""What the orders service tells others: order.created (servicedesk.contracts)."""
 
 from __future__ import annotations
 
+from servicedesk.contracts import OrderCreatedV1
 from servicedesk.kernel.db import WriteSession
-from servicedesk.kernel.events import DomainEvent, record_event
+from servicedesk.kernel.events import record_event
 from servicedesk.orders.models import Order, outbox
 
-ORDER_CREATED = "order.created"
+ORDER_CREATED = OrderCreatedV1.contract.name
 
 
-def order_payload(order: Order) -> dict[str, object]:
-    return {
-        "id": str(order.id),
-        "number": order.number,
-        "client_id": str(order.client_id),
-        "status": order.status,
-        "total_amount": str(order.total_amount),
-        "currency": order.currency,
-        "external_id": order.external_id,
-        "created_at": order.created_at.isoformat(),
-    }
+def order_created_event(order: Order) -> OrderCreatedV1:
+    return OrderCreatedV1(
+        id=order.id,
+        number=order.number,
+        client_id=order.client_id,
+        status=order.status,
+        total_amount=str(order.total_amount),
+        currency=order.currency,
+        external_id=order.external_id,
+        created_at=order.created_at,
+    )
 
 
 async def order_created(session: WriteSession, order: Order) -> None:
-    await record_event(
-        session, outbox, DomainEvent(ORDER_CREATED, "order", str(order.id), order_payload(order))
-    )
+    await record_event(session, outbox, order_created_event(order), subject=str(order.id))

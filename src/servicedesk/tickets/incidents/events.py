@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from servicedesk.contracts.tickets import (
+    IncidentCommentedV1,
+    IncidentCreatedV1,
+    IncidentSlaBreachedV1,
+    IncidentSnapshot,
+    IncidentStatusChangedV1,
+    IncidentUpdatedV1,
+)
 from servicedesk.kernel.db import WriteSession
-from servicedesk.kernel.events import DomainEvent, record_event
+from servicedesk.kernel.events import record_event
 from servicedesk.tickets.db import outbox
 from servicedesk.tickets.fields import INCIDENT_PREFIX, ticket_key
 from servicedesk.tickets.incidents.models import Incident
 
-INCIDENT_CREATED = "incident.created"
-INCIDENT_UPDATED = "incident.updated"
-INCIDENT_STATUS_CHANGED = "incident.status_changed"
-INCIDENT_COMMENTED = "incident.commented"
-INCIDENT_SLA_BREACHED = "incident.sla_breached"
+INCIDENT_CREATED = IncidentCreatedV1
+INCIDENT_UPDATED = IncidentUpdatedV1
+INCIDENT_STATUS_CHANGED = IncidentStatusChangedV1
+INCIDENT_COMMENTED = IncidentCommentedV1
+INCIDENT_SLA_BREACHED = IncidentSlaBreachedV1
 
 
 def incident_payload(incident: Incident) -> dict[str, Any]:
@@ -44,8 +52,9 @@ def incident_payload(incident: Incident) -> dict[str, Any]:
 
 
 async def incident_event(
-    session: WriteSession, event_type: str, incident: Incident, **details: Any
+    session: WriteSession, contract: type[IncidentSnapshot], incident: Incident, **details: Any
 ) -> None:
-    payload = {**incident_payload(incident), **details}
-    event = DomainEvent(event_type, "incident", str(incident.id), payload)
-    await record_event(session, outbox, event)
+    """Records the event `contract` about the incident as it is now, with the event's own
+    fields in `details`; a payload that breaks its contract fails here, in the transaction."""
+    data = contract.model_validate({**incident_payload(incident), **details})
+    await record_event(session, outbox, data, subject=str(incident.id))

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from servicedesk.contracts.tickets import (
+    ProblemClosedV1,
+    ProblemCreatedV1,
+    ProblemSnapshot,
+    ProblemUpdatedV1,
+)
 from servicedesk.kernel.db import WriteSession
-from servicedesk.kernel.events import DomainEvent, record_event
+from servicedesk.kernel.events import record_event
 from servicedesk.tickets.db import outbox
 from servicedesk.tickets.fields import PROBLEM_PREFIX, ticket_key
 from servicedesk.tickets.problems.models import Problem
 
-PROBLEM_CREATED = "problem.created"
-PROBLEM_UPDATED = "problem.updated"
-PROBLEM_CLOSED = "problem.closed"
+PROBLEM_CREATED = ProblemCreatedV1
+PROBLEM_UPDATED = ProblemUpdatedV1
+PROBLEM_CLOSED = ProblemClosedV1
 
 
 def problem_payload(problem: Problem) -> dict[str, Any]:
@@ -29,9 +35,8 @@ def problem_payload(problem: Problem) -> dict[str, Any]:
 
 
 async def problem_event(
-    session: WriteSession, event_type: str, problem: Problem, **details: Any
+    session: WriteSession, contract: type[ProblemSnapshot], problem: Problem, **details: Any
 ) -> None:
-    payload = {**problem_payload(problem), **details}
-    await record_event(
-        session, outbox, DomainEvent(event_type, "problem", str(problem.id), payload)
-    )
+    """Records the event `contract` about the problem as it is now (see `incident_event`)."""
+    data = contract.model_validate({**problem_payload(problem), **details})
+    await record_event(session, outbox, data, subject=str(problem.id))
