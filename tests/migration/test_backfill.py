@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 
 from servicedesk.migration.backfill import Backfill, Checkpoints
 from servicedesk.migration.settings import MigrationSettings
-from servicedesk.migration.verification import verify_orders
+from servicedesk.migration.usecases.verification import verify_orders
 from servicedesk.migration.wiring import build_parts, close_parts
 from tests.legacy.conftest import wait_for_standby
 from tests.support.infra import REDIS_URL, admin_connection
@@ -139,7 +139,7 @@ async def test_the_parallel_run_check_of_orders_after_a_backfill(
         await close_parts(ours)
     await redis.aclose()
     assert (report.sampled, report.moved, report.matching) == (6, 6, 5)
-    assert report.mismatches == [
+    assert report.model_dump(mode="json")["mismatches"] == [
         {
             "external_id": f"LO-{first}",
             "fields": {"status": {"legacy": "paid", "ours": "cancelled"}},

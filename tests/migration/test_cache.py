@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from servicedesk.migration.cache import LegacyCache
+from servicedesk.migration.adapters.legacy_cache import LegacyCache
 from tests.support.infra import REDIS_URL
 
 

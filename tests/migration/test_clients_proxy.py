@@ -4,27 +4,29 @@ the legacy simulator over HTTP, Redis."""
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import httpx
 import pytest
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
+from servicedesk.kernel.breaker import SharedBreaker as CircuitBreaker
 from servicedesk.kernel.calls import UserToken
 from servicedesk.legacy.app import create_app as create_legacy
 from servicedesk.legacy.settings import LegacySettings
-from servicedesk.migration.breaker import CircuitBreaker
-from servicedesk.migration.cache import LegacyCache
-from servicedesk.migration.clients_proxy import SearchAnswer, edit_client, search_clients
-from servicedesk.migration.legacy_client import LegacyClient
-from servicedesk.migration.moving import LegacySide, Ours
-from servicedesk.migration.our_clients import OurClients
-from servicedesk.migration.our_orders import OurOrders
+from servicedesk.migration.adapters.legacy_api import LegacyClient
+from servicedesk.migration.adapters.legacy_cache import LegacyCache
+from servicedesk.migration.adapters.our_services import OurClients, OurOrders
+from servicedesk.migration.ports import LegacySide, Ours
+from servicedesk.migration.schemas import ClientMatches
+from servicedesk.migration.usecases.clients import edit_client, search_clients
 from tests.legacy.conftest import wait_for_standby
 from tests.support.apps import serve
 from tests.support.infra import REDIS_URL, admin_connection
@@ -93,13 +95,19 @@ async def people(tokens: TokenShop) -> tuple[httpx.Auth, httpx.Auth]:
 
 
 def _ours(clients_api: httpx.AsyncClient, people: tuple[httpx.Auth, httpx.Auth]) -> Ours:
-    unused = OurOrders(httpx.AsyncClient(base_url="http://127.0.0.1:9"))
-    return Ours(OurClients(clients_api), unused, people[1])
+    unused = OurOrders.at("orders", "http://127.0.0.1:9")
+    # the clients service in-process: the kernel's client over the fixture's ASGI transport
+    clients = OurClients.at("clients", str(clients_api.base_url), transport=clients_api._transport)
+    return Ours(clients, unused, people[1])
+
+
+def _items(answer: ClientMatches) -> list[dict[str, Any]]:
+    return [i.model_dump(mode="json", exclude_unset=True) for i in answer.items]
 
 
 async def _search(
     clients_api: httpx.AsyncClient, side: LegacySide, auths: tuple[httpx.Auth, httpx.Auth], q: str
-) -> SearchAnswer:
+) -> ClientMatches:
     return await search_clients(q, 20, auths[0], _ours(clients_api, auths), side)
 
 
@@ -113,7 +121,7 @@ async def test_search_is_ours_plus_what_only_legacy_has(
     ours = await clients_api.post("/api/v1/clients", json=body, auth=people[0])
     answer = await _search(clients_api, side, people, legacy_rows.surname)
     assert answer.partial is None
-    sources = [(i["display_name"], i["source"]) for i in answer.items]
+    sources = [(i["display_name"], i["source"]) for i in _items(answer)]
     assert sources[0] == (body["display_name"], "ours")
     legacy_names = sorted(name for name, source in sources if source == "legacy")
     assert (
@@ -121,7 +129,7 @@ async def test_search_is_ours_plus_what_only_legacy_has(
         == sorted([f"{legacy_rows.surname} Пётр Ильич", f"{legacy_rows.surname} Илья Петрович"])
         or len(legacy_names) == 3
     )
-    assert all(i["phone"] == "+79161234567" for i in answer.items if i["source"] == "legacy")
+    assert all(i["phone"] == "+79161234567" for i in _items(answer) if i["source"] == "legacy")
     assert ours.status_code == 201
     cached = await side.cache.peek(f"customer:{legacy_rows.first}")
     assert cached is not None, "what only the legacy system has is kept in the cache"
@@ -141,7 +149,7 @@ async def test_a_record_we_hold_wins_over_its_legacy_copy(
         "/api/v1/clients/bulk-upsert", json={"records": [record]}, auth=people[1]
     )
     answer = await _search(clients_api, side, people, legacy_rows.surname)
-    assert [i for i in answer.items if i["external_id"] == external_id] == []
+    assert [i for i in _items(answer) if i["external_id"] == external_id] == []
 
 
 async def test_legacy_down_gives_ours_and_the_cache_marked_partial(
@@ -157,8 +165,8 @@ async def test_legacy_down_gives_ours_and_the_cache_marked_partial(
     answer = await _search(clients_api, side, people, legacy_rows.surname)
     assert answer.partial is not None
     assert answer.partial.header() == "legacy=outage"
-    assert [i for i in answer.items if i["source"] == "ours"] == [
-        i for i in warm.items if i["source"] == "ours"
+    assert [i for i in _items(answer) if i["source"] == "ours"] == [
+        i for i in _items(warm) if i["source"] == "ours"
     ]
 
 
@@ -201,8 +209,8 @@ async def test_editing_a_legacy_only_record_moves_it_in_first(
     response = await edit_client(
         reference, {"email": "anna@example.com"}, None, people[0], _ours(clients_api, people), side
     )
-    assert response.status_code == 200, response.text
-    edited = response.json()
+    assert response.status_code == 200, response.content
+    edited = json.loads(response.content)
     assert edited["external_id"] == reference
     assert edited["email"] == "anna@example.com"
     assert edited["version"] == 2
@@ -222,10 +230,10 @@ async def test_two_edits_of_one_legacy_record_at_once(
         edit_client(reference, {"email": "b@example.com"}, None, people[0], ours, side),
     )
     statuses = sorted(a.status_code for a in answers)
-    assert statuses == [200, 412], [a.text for a in answers]
+    assert statuses == [200, 412], [a.content for a in answers]
     held = await ours.clients.held([reference], people[1])
     assert list(held) == [reference], "moved in once"
-    assert held[reference]["version"] == 2, "one edit applied, the other refused cleanly"
+    assert held[reference].version == 2, "one edit applied, the other refused cleanly"
 
 
 async def test_an_unknown_legacy_id_is_404_and_remembered(

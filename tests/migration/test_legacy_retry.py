@@ -6,7 +6,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from servicedesk.migration.legacy_client import LegacyClient, LegacyUnavailable
+from servicedesk.migration.adapters.legacy_api import LegacyClient, LegacyUnavailable
 
 CUSTOMER = {
     "CustomerID": 7,

@@ -17,14 +17,16 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from servicedesk.kernel.breaker import SharedBreaker as CircuitBreaker
+from servicedesk.kernel.state import kernel_state
 from servicedesk.legacy.app import create_app as create_legacy
 from servicedesk.legacy.settings import LegacySettings
+from servicedesk.migration.adapters.legacy_api import LegacyClient
+from servicedesk.migration.adapters.legacy_cache import LegacyCache
 from servicedesk.migration.app import create_app
-from servicedesk.migration.breaker import CircuitBreaker
-from servicedesk.migration.cache import LegacyCache
-from servicedesk.migration.legacy_client import LegacyClient
-from servicedesk.migration.moving import LegacySide
+from servicedesk.migration.ports import LegacySide
 from servicedesk.migration.settings import MigrationSettings
+from servicedesk.migration.state import migration_state
 from tests.legacy.conftest import wait_for_standby
 from tests.support.apps import serve
 from tests.support.infra import admin_connection
@@ -127,9 +129,9 @@ async def faulty(
             api_key=SecretStr("local-legacy-api-key"),
             deadline_s=DEADLINE_S,
         )
-        redis = app.state.redis
+        redis = kernel_state(app).require_redis()
         breaker = CircuitBreaker(redis, name, threshold=2, open_s=BREAKER_OPEN_S)
-        app.state.proxy.legacy = LegacySide(legacy, LegacyCache(redis, name), breaker)
+        migration_state(app).legacy = LegacySide(legacy, LegacyCache(redis, name), breaker)
         try:
             yield Faulty(client, simulator)
         finally:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from servicedesk.clients.schemas import ClientImport
-from servicedesk.migration.legacy_client import LegacyCustomer, LegacyOrder
+from servicedesk.migration.adapters.legacy_api import LegacyCustomer, LegacyOrder
 from servicedesk.migration.translation import (
     CUSTOMER_PREFIX,
     ORDER_PREFIX,

@@ -3,22 +3,24 @@
 from fastapi import FastAPI
 
 from servicedesk.kernel.app import ServiceSpec, create_service_app
+from servicedesk.kernel.state import kernel_state, set_service_state
 from servicedesk.migration.models import outbox
-from servicedesk.migration.progress import progress_router
-from servicedesk.migration.router import Proxy, orders_router, router
+from servicedesk.migration.router import clients_router, orders_router, progress_router
 from servicedesk.migration.settings import MigrationSettings
+from servicedesk.migration.state import MigrationState, migration_state
 from servicedesk.migration.wiring import build_parts, close_parts
 
 
 def create_app(settings: MigrationSettings | None = None) -> FastAPI:
     settings = settings or MigrationSettings()
 
-    async def open_proxy(app: FastAPI) -> None:
-        ours, legacy = build_parts(settings, app.state.redis, app.state.http)
-        app.state.proxy = Proxy(ours=ours, legacy=legacy)
+    async def open_state(app: FastAPI) -> None:
+        kernel = kernel_state(app)
+        ours, legacy = build_parts(settings, kernel.require_redis(), kernel.http)
+        set_service_state(app, MigrationState(ours=ours, legacy=legacy))
 
-    async def close_proxy(app: FastAPI) -> None:
-        await close_parts(app.state.proxy.ours)
+    async def close_state(app: FastAPI) -> None:
+        await close_parts(migration_state(app).ours)
 
     return create_service_app(
         ServiceSpec(
@@ -28,9 +30,9 @@ def create_app(settings: MigrationSettings | None = None) -> FastAPI:
             keycloak=settings.keycloak,
             database=settings.db,
             outbox=outbox,
-            routers=[router, orders_router, progress_router],
+            routers=[clients_router, orders_router, progress_router],
             redis_critical=False,
-            on_startup=[open_proxy],
-            on_shutdown=[close_proxy],
+            on_startup=[open_state],
+            on_shutdown=[close_state],
         )
     )

@@ -13,19 +13,21 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-import asyncpg
-
-from servicedesk.migration.legacy_client import LegacyOrder
+from servicedesk.migration.adapters.legacy_api import LegacyOrder
 from servicedesk.migration.metrics import RECORDS_MOVED
-from servicedesk.migration.moving import LegacySide, Ours
+from servicedesk.migration.ports import LegacySide, Ours
+from servicedesk.migration.repository import Checkpoint, Checkpoints
+from servicedesk.migration.schemas import ClientRecord, OrderRecord
 from servicedesk.migration.translation import (
     TranslationError,
     client_from_legacy,
     customer_external_id,
     order_from_legacy,
 )
+
+__all__ = ["Backfill", "BackfillProgress", "Checkpoint", "Checkpoints"]
 
 ENTITIES = ("clients", "orders")
 
@@ -34,47 +36,6 @@ class BackfillProgress(Protocol):
     def start(self, entity: str, total: int, done: int) -> None: ...
 
     def advance(self, entity: str, rows: int) -> None: ...
-
-
-@dataclass
-class Checkpoint:
-    entity: str
-    legacy_offset: int = 0
-    moved: int = 0
-    kept: int = 0
-    failed: int = 0
-
-
-class Checkpoints:
-    """Saved in the migration schema, one row per entity."""
-
-    def __init__(self, connection: asyncpg.Connection) -> None:
-        self.connection = connection
-
-    async def load(self, entity: str) -> Checkpoint:
-        row = await self.connection.fetchrow(
-            "select legacy_offset, moved, kept, failed from migration.backfill_checkpoints"
-            " where entity = $1",
-            entity,
-        )
-        return Checkpoint(entity, *row) if row else Checkpoint(entity)
-
-    async def save(self, point: Checkpoint) -> None:
-        await self.connection.execute(
-            "insert into migration.backfill_checkpoints"
-            " (entity, legacy_offset, moved, kept, failed, updated_at)"
-            " values ($1, $2, $3, $4, $5, now()) on conflict (entity) do update set"
-            " legacy_offset = excluded.legacy_offset, moved = excluded.moved,"
-            " kept = excluded.kept, failed = excluded.failed, updated_at = now()",
-            point.entity,
-            point.legacy_offset,
-            point.moved,
-            point.kept,
-            point.failed,
-        )
-
-    async def reset(self) -> None:
-        await self.connection.execute("delete from migration.backfill_checkpoints")
 
 
 @dataclass
@@ -121,15 +82,16 @@ class Backfill:
         )
         if offset < 0:
             return page.total, []
-        records, outcomes = [], []
+        records: list[ClientRecord] = []
+        outcomes: list[str] = []
         for customer in page.rows:
             try:
-                records.append(client_from_legacy(customer).model_dump(mode="json"))
+                records.append(client_from_legacy(customer))
             except TranslationError:
                 outcomes.append("failed")
         if records:
             results = await self.ours.clients.move_in(records, self.ours.service_auth)
-            outcomes += [r["outcome"] for r in results]
+            outcomes += [r.outcome for r in results]
         return len(page.rows), outcomes
 
     async def _orders_page(self, offset: int) -> tuple[int, list[str]]:
@@ -156,24 +118,22 @@ class Backfill:
 
     async def _move_orders(self, rows: list[LegacyOrder]) -> list[str]:
         clients = await self._our_clients({o.customer_id for o in rows})
-        records: list[dict[str, Any]] = []
+        records: list[OrderRecord] = []
         outcomes: list[str] = []
         for order in rows:
             client_id = clients.get(order.customer_id)
             try:
                 if client_id is None:
                     raise TranslationError(f"customer {order.customer_id} is not ours")
-                records.append(order_from_legacy(order, client_id).model_dump(mode="json"))
+                records.append(order_from_legacy(order, client_id))
             except TranslationError:
                 outcomes.append("failed")
         if records:
             results = await self.ours.orders.move_in(records, self.ours.service_auth)
-            outcomes += [r["outcome"] for r in results]
+            outcomes += [r.outcome for r in results]
         return outcomes
 
     async def _our_clients(self, customer_ids: set[int]) -> dict[int, uuid.UUID]:
         by_external = {customer_external_id(c): c for c in customer_ids}
-        held: dict[str, Any] = await self.ours.clients.held(
-            list(by_external), self.ours.service_auth
-        )
-        return {by_external[e]: uuid.UUID(str(c["id"])) for e, c in held.items()}
+        held = await self.ours.clients.held(list(by_external), self.ours.service_auth)
+        return {by_external[e]: c.id for e, c in held.items()}

@@ -5,13 +5,12 @@ from __future__ import annotations
 import httpx
 from redis.asyncio import Redis
 
-from servicedesk.kernel.calls import ClientCredentials, service_client
-from servicedesk.migration.breaker import CircuitBreaker
-from servicedesk.migration.cache import LegacyCache
-from servicedesk.migration.legacy_client import LegacyClient
-from servicedesk.migration.moving import LegacySide, Ours
-from servicedesk.migration.our_clients import OurClients
-from servicedesk.migration.our_orders import OurOrders
+from servicedesk.kernel.breaker import SharedBreaker
+from servicedesk.kernel.calls import ClientCredentials
+from servicedesk.migration.adapters.legacy_api import LegacyClient
+from servicedesk.migration.adapters.legacy_cache import LegacyCache
+from servicedesk.migration.adapters.our_services import OurClients, OurOrders
+from servicedesk.migration.ports import LegacySide, Ours
 from servicedesk.migration.settings import MigrationSettings
 
 
@@ -20,8 +19,8 @@ def build_parts(
 ) -> tuple[Ours, LegacySide]:
     """`http` serves the token and legacy calls; our services get clients of their own."""
     ours = Ours(
-        OurClients(service_client(settings.clients_url, timeout_s=5)),
-        OurOrders(service_client(settings.orders_url, timeout_s=5)),
+        OurClients.at("clients", settings.clients_url),
+        OurOrders.at("orders", settings.orders_url),
         ClientCredentials(settings.keycloak, http),
     )
     legacy = LegacySide(
@@ -32,7 +31,7 @@ def build_parts(
             ttl_s=settings.cache_ttl_s,
             negative_ttl_s=settings.cache_negative_ttl_s,
         ),
-        CircuitBreaker(
+        SharedBreaker(
             redis, "legacy", threshold=settings.breaker_threshold, open_s=settings.breaker_open_s
         ),
     )
@@ -40,5 +39,5 @@ def build_parts(
 
 
 async def close_parts(ours: Ours) -> None:
-    await ours.clients.http.aclose()
-    await ours.orders.http.aclose()
+    await ours.clients.aclose()
+    await ours.orders.aclose()

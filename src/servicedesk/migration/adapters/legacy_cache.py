@@ -122,6 +122,11 @@ class LegacyCache:
             if found is not None:
                 return found
             if not await self.redis.exists(self._key(f"{key}:lock")):
+                # the leader is done: it stored its entry just before (read it again, since it
+                # may have come between our read and this check), or it failed
+                found = await self._read(key)
+                if found is not None:
+                    return found
                 break  # the leader failed: fetch ourselves
         return await self._fetch_and_store(key, fetch)
 
