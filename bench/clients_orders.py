@@ -34,7 +34,10 @@ from bench import wrk_driver
 from bench.harness import Figures, closed_loop
 from servicedesk.clients.models import Client
 from servicedesk.clients.repository import fold_name, search_statement
-from servicedesk.kernel.pagination import encode_cursor
+from servicedesk.clients.router import BY_NAME
+from servicedesk.clients.schemas import ClientsByNameAfter
+from servicedesk.clients.settings import ClientsSettings
+from servicedesk.kernel.cursors import use_cursor_secret
 from servicedesk.ops.keycloak_login import login_with_browser_flow
 from servicedesk.orders.models import Order
 from servicedesk.orders.repository import number_search_statement
@@ -101,12 +104,13 @@ def scenarios(data: dict[str, list[Any]]) -> list[Scenario]:
         values = data[key]
         return values[i % len(values)]
 
+    # cursors are signed: with the secret the clients service signs them with
+    use_cursor_secret(ClientsSettings().cursor_secret.get_secret_value())
+
     def page_after(i: int) -> tuple[str, dict[str, str]]:
         name, client_id = pick("keys", i)
-        return "/api/v1/clients", {
-            "limit": "50",
-            "cursor": encode_cursor("clients-by-name", [name, client_id]),
-        }
+        after = ClientsByNameAfter(name=name, id=uuid.UUID(client_id))
+        return "/api/v1/clients", {"limit": "50", "cursor": BY_NAME.encode(after)}
 
     def list_statement(i: int) -> Select[Any]:
         name, client_id = pick("keys", i)

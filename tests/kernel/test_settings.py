@@ -27,5 +27,6 @@ def test_production_starts_with_real_secrets(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("SD_CLIENTS_KEYCLOAK__CLIENT_ID", "servicedesk-clients")
     monkeypatch.setenv("SD_CLIENTS_KEYCLOAK__CLIENT_SECRET", "from-the-vault")
     monkeypatch.setenv("SD_CLIENTS_BROKER__URL", "amqp://sd:pw@mq/servicedesk")
+    monkeypatch.setenv("SD_CLIENTS_CURSOR_SECRET", "also-from-the-vault")
     settings = ClientsSettings()
     assert settings.db.primary_url.get_secret_value().endswith("@db/sd")

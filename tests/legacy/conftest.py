@@ -6,7 +6,6 @@ Redis key of this test session, so a running demo's simulator is never slowed or
 
 from __future__ import annotations
 
-import asyncio
 import random
 import string
 import uuid
@@ -15,14 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import asyncpg
 import httpx
 import pytest
 
 from servicedesk.legacy.app import create_app
 from servicedesk.legacy.settings import LegacySettings
+from tests.legacy.rows import legacy_rows as rows_inserted
+from tests.legacy.rows import wait_for_standby as wait_for_standby  # others import it from here
 from tests.support.apps import serve
-from tests.support.infra import STANDBY_PORT, admin_connection
 
 API = {"X-Api-Key": "local-legacy-api-key"}
 ADMIN = {"X-Admin-Key": "local-legacy-admin-key"}
@@ -46,23 +45,6 @@ class LegacyRows:
 
 def _tag() -> str:
     return "zq" + "".join(random.choices(string.ascii_lowercase, k=8))
-
-
-async def wait_for_standby(timeout_s: float = 5.0) -> None:
-    """Reads go to the standby: wait until it has replayed what the primary wrote so far."""
-    primary = await admin_connection()
-    standby = await admin_connection(STANDBY_PORT)
-    try:
-        lsn = await primary.fetchval("select pg_current_wal_lsn()::text")
-        query = "select pg_last_wal_replay_lsn() >= $1::text::pg_lsn"
-        for _ in range(int(timeout_s / 0.01)):
-            if await standby.fetchval(query, lsn):
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError("the standby did not catch up")
-    finally:
-        await primary.close()
-        await standby.close()
 
 
 def _customers(rows: LegacyRows) -> list[tuple[object, ...]]:
@@ -109,29 +91,11 @@ def _orders(rows: LegacyRows) -> list[tuple[object, ...]]:
 
 @pytest.fixture(scope="session")
 async def legacy_rows() -> AsyncIterator[LegacyRows]:
-    rows = LegacyRows(900_000_000 + random.randrange(50_000_000) * 10, _tag())
-    admin = await admin_connection()
-    try:
-        await admin.executemany(
-            "insert into legacy.customers values ($1, $2, $3, $4, $5, $6, $7, $8)",
-            _customers(rows),
-        )
-        await admin.executemany(
-            "insert into legacy.orders values ($1, $2, $3, $4, $5, $6, $7, $8)",
-            _orders(rows),
-        )
-        await wait_for_standby()
-        yield rows
-    finally:
-        await _delete_range(admin, rows.first, rows.first + 9)
-        await admin.close()
-
-
-async def _delete_range(admin: asyncpg.Connection, first: int, last: int) -> None:
-    await admin.execute("delete from legacy.orders where order_id between $1 and $2", first, last)
-    await admin.execute(
-        "delete from legacy.customers where customer_id between $1 and $2", first, last
-    )
+    made = LegacyRows(900_000_000 + random.randrange(50_000_000) * 10, _tag())
+    async with rows_inserted(
+        _customers(made), _orders(made), first=made.first, last=made.first + 9
+    ):
+        yield made
 
 
 @pytest.fixture(scope="session")

@@ -78,13 +78,19 @@ async def test_an_order_for_a_client_known_from_events(
     assert event == "order.created"
 
 
+def _asking(clients_url: str) -> OrdersSettings:
+    """Orders asking a freshly started clients service, whose first answers (keys fetched,
+    connections opened) may take longer than the short deadline of a warm one."""
+    return OrdersSettings(clients_url=clients_url, client_check_deadline_s=5)
+
+
 async def test_an_unknown_client_is_a_422_naming_the_field(
     agent: dict[str, str],
 ) -> None:
     clients = start_service("clients", 18402)
     try:
         await wait_ready(clients)
-        async with serve(create_app(OrdersSettings(clients_url=clients.url))) as orders:
+        async with serve(create_app(_asking(clients.url))) as orders:
             body = {"client_id": str(uuid.uuid4()), "currency": "RUB", "total_amount": "10"}
             response = await orders.post("/api/v1/orders", json=body, headers=agent)
     finally:
@@ -105,7 +111,7 @@ async def test_a_client_not_yet_in_the_projection_is_asked_for(agent: dict[str, 
     clients = start_service("clients", 18403)
     try:
         await wait_ready(clients)
-        async with serve(create_app(OrdersSettings(clients_url=clients.url))) as orders:
+        async with serve(create_app(_asking(clients.url))) as orders:
             body = {"client_id": str(client_id), "currency": "EUR", "total_amount": "99.90"}
             response = await orders.post("/api/v1/orders", json=body, headers=agent)
     finally:

@@ -27,9 +27,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk.clients.models import Client, NameWord
+from servicedesk.clients.schemas import ClientMatchesAfter, ClientsByNameAfter
+from servicedesk.kernel.records import RecordRepository
 
 _IMPORTED_FIELDS = ("display_name", "kind", "email", "phone", "tax_id")
 _INSERTED: ColumnClause[bool] = literal_column(
@@ -69,9 +70,7 @@ def _words_like(word: str) -> ColumnElement[list[str]]:
     return select(func.array_agg(chosen.c.word)).scalar_subquery()
 
 
-def search_statement(
-    query: str, after: tuple[float, str, uuid.UUID] | None, limit: int
-) -> Select[Any]:
+def search_statement(query: str, after: ClientMatchesAfter | None, limit: int) -> Select[Any]:
     """Clients having, for every query word, a word equal, containing or close to it.
 
     Query words are matched against the small vocabulary of name words first, then clients are
@@ -87,44 +86,37 @@ def search_statement(
         candidates, Client.id == candidates.c.id
     )
     if after is not None:
-        last_score, last_name, last_id = after
         statement = statement.where(
             or_(
-                score < last_score,
+                score < after.score,
                 and_(
-                    score == last_score,
+                    score == after.score,
                     tuple_(Client.search_name, Client.id)
-                    > tuple_(literal(last_name), literal(last_id)),
+                    > tuple_(literal(after.name), literal(after.id)),
                 ),
             )
         )
     return statement.order_by(score.desc(), Client.search_name, Client.id).limit(limit)
 
 
-class ClientRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, client_id: uuid.UUID) -> Client | None:
-        return await self.session.get(Client, client_id)
-
-    async def get_by_external_id(self, external_id: str) -> Client | None:
-        result = await self.session.scalars(select(Client).where(Client.external_id == external_id))
-        return result.one_or_none()
+class ClientRepository(RecordRepository[Client]):
+    model = Client
+    external_id = Client.external_id
 
     async def page_by_name(
-        self, after: tuple[str, uuid.UUID] | None, limit: int
+        self, after: ClientsByNameAfter | None, limit: int
     ) -> Sequence[RowMapping]:
         """Rows, not entities: lists are read-only and this is their hot path."""
         statement = select(*Client.__table__.c).order_by(Client.search_name, Client.id).limit(limit)
         if after is not None:
             statement = statement.where(
-                tuple_(Client.search_name, Client.id) > tuple_(literal(after[0]), literal(after[1]))
+                tuple_(Client.search_name, Client.id)
+                > tuple_(literal(after.name), literal(after.id))
             )
         return (await self.session.execute(statement)).mappings().all()
 
     async def search(
-        self, query: str, after: tuple[float, str, uuid.UUID] | None, limit: int
+        self, query: str, after: ClientMatchesAfter | None, limit: int
     ) -> Sequence[RowMapping]:
         """Rows with their `score`, best first."""
         result = await self.session.execute(search_statement(fold_name(query), after, limit))
@@ -175,17 +167,3 @@ class ClientRepository:
         returning = statement.returning(Client.external_id, Client.id, Client.version, _INSERTED)
         result = await self.session.execute(returning)
         return {str(r[0]): (r[1], r[2], bool(r[3])) for r in result}
-
-    async def stats(self) -> tuple[int, int]:
-        row = (
-            await self.session.execute(
-                select(func.count(), func.count(Client.external_id)).select_from(Client)
-            )
-        ).one()
-        return int(row[0]), int(row[1])
-
-    async def by_external_ids(self, external_ids: list[str]) -> dict[str, Client]:
-        result = await self.session.scalars(
-            select(Client).where(Client.external_id.in_(external_ids))
-        )
-        return {str(c.external_id): c for c in result}

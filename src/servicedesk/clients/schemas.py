@@ -157,3 +157,22 @@ class UpsertResult(BaseModel):
     id: uuid.UUID
     outcome: UpsertOutcome
     version: int
+
+
+class ClientsByNameAfter(BaseModel):
+    """Where a page of all clients by name ended: the key inside its cursor."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    id: uuid.UUID
+
+
+class ClientMatchesAfter(BaseModel):
+    """Where a page of search results ended (best match first, then by name)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    score: float
+    name: str
+    id: uuid.UUID

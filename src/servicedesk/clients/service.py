@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from servicedesk.clients.events import CLIENT_CREATED, CLIENT_UPDATED, client_changed
@@ -13,14 +15,17 @@ from servicedesk.clients.schemas import (
     BulkUpsertRequest,
     ClientCreate,
     ClientKind,
+    ClientMatchesAfter,
     ClientPatch,
+    ClientsByNameAfter,
     OnExisting,
     UpsertOutcome,
     UpsertResult,
 )
 from servicedesk.kernel.auth import Principal
-from servicedesk.kernel.db import WriteSession
-from servicedesk.kernel.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from servicedesk.kernel.db import ReadSession, WriteSession
+from servicedesk.kernel.errors import Conflict, NotFound, PreconditionFailed, invalid_field
+from servicedesk.kernel.etags import stale_version
 
 
 class ClientNotFound(NotFound):
@@ -31,11 +36,36 @@ class StaleClient(PreconditionFailed):
     code = "stale-client"
 
 
-def _invalid(field: str, reason: str) -> InvalidInput:
-    return InvalidInput(
-        f"{field}: {reason}",
-        extra={"errors": [{"field": field, "location": "body", "reason": reason}]},
-    )
+async def clients_by_name(
+    session: ReadSession, after: ClientsByNameAfter | None, limit: int
+) -> Sequence[RowMapping]:
+    return await ClientRepository(session).page_by_name(after, limit)
+
+
+async def search_clients(
+    session: ReadSession, query: str, after: ClientMatchesAfter | None, limit: int
+) -> Sequence[RowMapping]:
+    return await ClientRepository(session).search(query, after, limit)
+
+
+async def client_by_id(session: ReadSession, client_id: uuid.UUID) -> Client:
+    missing = ClientNotFound(f"client {client_id} does not exist")
+    return await ClientRepository(session).require(client_id, missing)
+
+
+async def client_by_external_id(session: ReadSession, external_id: str) -> Client:
+    missing = ClientNotFound(f"no client has external_id {external_id!r}")
+    return await ClientRepository(session).require_by_external_id(external_id, missing)
+
+
+async def clients_by_external_ids(session: ReadSession, external_ids: list[str]) -> list[Client]:
+    """The clients we hold among these legacy ids (those we do not hold are left out)."""
+    return list((await ClientRepository(session).by_external_ids(external_ids)).values())
+
+
+async def client_stats(session: ReadSession) -> tuple[int, int]:
+    """How many clients we hold, and how many of them came from the legacy system."""
+    return await ClientRepository(session).stats()
 
 
 async def create_client(session: WriteSession, data: ClientCreate, actor: Principal) -> Client:
@@ -75,11 +105,7 @@ async def update_client(
         client_id, expected_version, {**changes, "updated_by": actor.username}
     )
     if updated is None:
-        raise StaleClient(
-            f"client {client_id} is at version {current.version}, not {expected_version}",
-            extra={"current_version": current.version},
-            headers={"ETag": f'"{current.version}"'},
-        )
+        raise stale_version(StaleClient, f"client {client_id}", current.version, expected_version)
     await client_changed(session, CLIENT_UPDATED, updated)
     return updated
 
@@ -89,7 +115,7 @@ def _check_tax_id_fits(kind: str, tax_id: str | None) -> None:
         return
     expected = 10 if kind == ClientKind.COMPANY else 12
     if len(tax_id) != expected:
-        raise _invalid("tax_id", f"the tax_id of a {kind} has {expected} digits")
+        raise invalid_field("tax_id", f"the tax_id of a {kind} has {expected} digits")
 
 
 async def bulk_upsert(

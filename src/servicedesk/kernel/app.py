@@ -31,6 +31,7 @@ from servicedesk.kernel.metrics import metrics_router
 from servicedesk.kernel.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from servicedesk.kernel.outbox import OutboxRelay
 from servicedesk.kernel.settings import DatabaseSettings, KeycloakSettings, ServiceSettings
+from servicedesk.kernel.state import KernelState, set_kernel_state
 
 log = logging.getLogger(__name__)
 # Requests allocate many short-lived objects; collecting less often costs memory, not latency.
@@ -86,8 +87,6 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     for router in (health_router, metrics_router, identity_router, *spec.routers):
         app.include_router(router)
-    app.state.service_name = spec.name
-    app.state.readiness_checks = []
     return app
 
 
@@ -96,15 +95,19 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         tasks: list[asyncio.Task[None]] = []
         async with httpx.AsyncClient() as http:
-            app.state.http = http
-            app.state.token_validator = TokenValidator(
-                spec.keycloak.issuer,
-                spec.keycloak.client_id,
-                JwksCache(spec.keycloak.jwks_url, http, spec.keycloak.jwks_ttl_s),
+            kernel = KernelState(
+                service_name=spec.name,
+                http=http,
+                token_validator=TokenValidator(
+                    spec.keycloak.issuer,
+                    spec.keycloak.client_id,
+                    JwksCache(spec.keycloak.jwks_url, http, spec.keycloak.jwks_ttl_s),
+                ),
             )
-            redis = _open_redis(app, spec)
-            database = _open_database(app, spec, redis)
-            broker = await _open_broker(app, spec)
+            redis = kernel.redis = _open_redis(kernel, spec)
+            database = kernel.database = _open_database(kernel, spec, redis)
+            broker = kernel.broker = await _open_broker(kernel, spec)
+            set_kernel_state(app, kernel)
             if database is not None and broker is not None and spec.outbox is not None:
                 relay = OutboxRelay(spec.name, database.primary, spec.outbox, broker)
                 tasks.append(asyncio.create_task(relay.run_forever(), name="outbox-relay"))
@@ -135,44 +138,41 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
     return lifespan
 
 
-def _open_redis(app: FastAPI, spec: ServiceSpec) -> Redis | None:
+def _open_redis(kernel: KernelState, spec: ServiceSpec) -> Redis | None:
     if not spec.uses_redis:
         return None
     redis = Redis.from_url(spec.settings.redis.url.get_secret_value(), socket_timeout=2)
-    app.state.redis = redis
-    app.state.readiness_checks.append(
+    kernel.readiness_checks.append(
         ReadinessCheck("redis", redis.ping, critical=spec.redis_critical)
     )
     return redis
 
 
-def _open_database(app: FastAPI, spec: ServiceSpec, redis: Redis | None) -> Database | None:
+def _open_database(kernel: KernelState, spec: ServiceSpec, redis: Redis | None) -> Database | None:
     if spec.database is None:
         return None
     database = Database(spec.database, redis)
-    app.state.database = database
 
     async def primary() -> None:
         async with database.primary.connect() as connection:
             await connection.execute(text("select 1"))
 
-    app.state.readiness_checks.append(ReadinessCheck("database", primary))
-    app.state.readiness_checks.append(
+    kernel.readiness_checks.append(ReadinessCheck("database", primary))
+    kernel.readiness_checks.append(
         ReadinessCheck("standby", database.replication_status, critical=False)
     )
     return database
 
 
-async def _open_broker(app: FastAPI, spec: ServiceSpec) -> Broker | None:
+async def _open_broker(kernel: KernelState, spec: ServiceSpec) -> Broker | None:
     if not spec.uses_broker:
         return None
     broker = Broker(spec.settings.broker.url.get_secret_value(), spec.settings.broker.exchange)
-    app.state.broker = broker
     try:
         await broker.connect()
     except BrokerUnavailable:
         log.warning("broker unavailable at start; events will wait in the outbox")
-    app.state.readiness_checks.append(ReadinessCheck("broker", broker.connect))
+    kernel.readiness_checks.append(ReadinessCheck("broker", broker.connect))
     return broker
 
 

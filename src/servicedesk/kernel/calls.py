@@ -13,7 +13,8 @@ from servicedesk.kernel.settings import KeycloakSettings
 
 
 class ClientCredentials(httpx.Auth):
-    """This service token from Keycloak, fetched once and reused until shortly before expiry."""
+    """This service's token from Keycloak, fetched once and reused until shortly before expiry;
+    a 401 with it (revoked, keys rotated) fetches a new one and sends the request once more."""
 
     def __init__(self, keycloak: KeycloakSettings, http: httpx.AsyncClient, margin_s: float = 30):
         self.keycloak = keycloak
@@ -43,14 +44,25 @@ class ClientCredentials(httpx.Auth):
             body = response.json()
             self.fetches += 1
             self._token = str(body["access_token"])
-            self._expires_at = time.monotonic() + float(body["expires_in"]) - self.margin_s
+            lifetime = float(body["expires_in"])
+            self._expires_at = time.monotonic() + max(lifetime - self.margin_s, lifetime / 2)
             return self._token
+
+    def forget(self, token: str) -> None:
+        """The target refused this token: the next call fetches a new one."""
+        if self._token == token:
+            self._token, self._expires_at = None, 0.0
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        request.headers["Authorization"] = f"Bearer {await self.token()}"
-        yield request
+        token = await self.token()
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401:
+            self.forget(token)
+            request.headers["Authorization"] = f"Bearer {await self.token()}"
+            yield request
 
 
 class UserToken(httpx.Auth):
@@ -71,12 +83,17 @@ async def _pass_request_id(request: httpx.Request) -> None:
 
 
 def service_client(
-    base_url: str, auth: httpx.Auth | None = None, timeout_s: float = 5.0
+    base_url: str,
+    auth: httpx.Auth | None = None,
+    timeout_s: float = 5.0,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> httpx.AsyncClient:
-    """An HTTP client for another service that carries the current request id on every call."""
+    """A plain HTTP client for another service that carries the current request id on every
+    call; `ServiceClient` (kernel.service_client) adds retries, a breaker and metrics."""
     return httpx.AsyncClient(
         base_url=base_url,
         auth=auth,
         timeout=timeout_s,
+        transport=transport,
         event_hooks={"request": [_pass_request_id]},
     )

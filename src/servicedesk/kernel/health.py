@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from servicedesk.kernel.state import kernel_state
+
 Probe = Callable[[], Awaitable[object]]
 
 
@@ -40,7 +42,7 @@ async def live() -> dict[str, str]:
 
 @health_router.get("/ready", operation_id="health-ready")
 async def ready(request: Request) -> JSONResponse:
-    checks: list[ReadinessCheck] = request.app.state.readiness_checks
+    checks = kernel_state(request).readiness_checks
     results = await asyncio.gather(*(_run(c, 2.0) for c in checks))
     report = {c.name: r for c, r in zip(checks, results, strict=True)}
     is_ready = all(r["ok"] for r in results if r["critical"])

@@ -41,6 +41,30 @@ EVENTS_CONSUMED = Counter(
     "events_consumed_total", "Events handled by a consumer", ["service", "consumer", "outcome"]
 )
 
+SERVICE_CALLS = Counter(
+    "service_calls_total",
+    "Calls to other services, by outcome (2xx…5xx, timeout, error, breaker-open, deadline)",
+    ["target", "method", "outcome"],
+)
+SERVICE_CALL_LATENCY = Histogram(
+    "service_call_duration_seconds",
+    "Time one try of a call to another service took",
+    ["target", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+SERVICE_CALL_RETRIES = Counter(
+    "service_call_retries_total", "Calls to other services tried again", ["target", "method"]
+)
+BREAKER_STATE = Gauge(
+    "circuit_breaker_state",
+    "State of the circuit breaker before a target: 0 closed, 1 half-open, 2 open",
+    ["target"],
+    multiprocess_mode="max",
+)
+BREAKER_OPENED = Counter(
+    "circuit_breaker_opened_total", "Times a circuit breaker opened", ["target"]
+)
+
 
 def observe_request(service: str, method: str, route: str, status: int, seconds: float) -> None:
     HTTP_REQUESTS.labels(service, method, route, str(status)).inc()

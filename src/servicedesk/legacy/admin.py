@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends
 
 from servicedesk.legacy.auth import require_admin_key
 from servicedesk.legacy.errors import error_responses
-from servicedesk.legacy.faults import FaultKnobs, FaultStoreDep
+from servicedesk.legacy.faults import FaultKnobs
+from servicedesk.legacy.state import FaultStoreDep
 
 admin_router = APIRouter(
     prefix="/legacy/admin",

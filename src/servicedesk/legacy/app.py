@@ -8,20 +8,24 @@ It publishes no events: no outbox relay, no broker.
 from fastapi import FastAPI
 
 from servicedesk.kernel.app import LifecycleHook, ServiceSpec, create_service_app
+from servicedesk.kernel.state import kernel_state, set_service_state
 from servicedesk.legacy.admin import admin_router
 from servicedesk.legacy.errors import install_legacy_error_handlers
 from servicedesk.legacy.faults import FaultInjector, FaultStore
 from servicedesk.legacy.router import router
 from servicedesk.legacy.settings import LegacySettings
+from servicedesk.legacy.state import LegacyState
 
 
 def _open_fault_knobs(settings: LegacySettings) -> LifecycleHook:
     async def open_fault_knobs(app: FastAPI) -> None:
         store = FaultStore(
-            app.state.redis, settings.faults_redis_key, settings.faults, settings.faults_cache_s
+            kernel_state(app).require_redis(),
+            settings.faults_redis_key,
+            settings.faults,
+            settings.faults_cache_s,
         )
-        app.state.fault_store = store
-        app.state.fault_injector = FaultInjector(store)
+        set_service_state(app, LegacyState(settings, store, FaultInjector(store)))
 
     return open_fault_knobs
 
@@ -40,6 +44,5 @@ def create_app(settings: LegacySettings | None = None) -> FastAPI:
             on_startup=[_open_fault_knobs(settings)],
         )
     )
-    app.state.legacy_settings = settings
     install_legacy_error_handlers(app)
     return app

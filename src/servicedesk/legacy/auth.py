@@ -11,11 +11,11 @@ from pydantic import SecretStr
 
 from servicedesk.legacy.errors import LegacyError
 from servicedesk.legacy.settings import LegacySettings
+from servicedesk.legacy.state import legacy_state
 
 
 def _settings(request: Request) -> LegacySettings:
-    settings: LegacySettings = request.app.state.legacy_settings
-    return settings
+    return legacy_state(request).settings
 
 
 def _matches(sent: str | None, expected: SecretStr) -> bool:

@@ -19,9 +19,8 @@ import logging
 import random
 import time
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import Depends, Request
 from prometheus_client import Counter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from redis.asyncio import Redis
@@ -152,17 +151,3 @@ _ERROR_TEXTS = {
     503: "Service temporarily unavailable, try again later",
     504: "Gateway timeout: application server did not answer in time",
 }
-
-
-def fault_store(request: Request) -> FaultStore:
-    store: FaultStore = request.app.state.fault_store
-    return store
-
-
-async def inject_faults(request: Request) -> None:
-    """Router dependency of the legacy API: the knobs act before anything else is done."""
-    injector: FaultInjector = request.app.state.fault_injector
-    await injector.apply()
-
-
-FaultStoreDep = Annotated[FaultStore, Depends(fault_store)]

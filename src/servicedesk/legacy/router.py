@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel
 
-from servicedesk.kernel.db import ReadSession
-from servicedesk.kernel.deps import database
+from servicedesk.kernel.deps import KeylessReadSessionDep
 from servicedesk.legacy.auth import require_api_key
 from servicedesk.legacy.errors import LegacyError, error_responses
-from servicedesk.legacy.faults import inject_faults
 from servicedesk.legacy.repository import LegacyRepository
 from servicedesk.legacy.schemas import CustomerRow, LegacyPage, OrderRow
+from servicedesk.legacy.state import inject_faults
 
 MAX_COUNT = 500
 router = APIRouter(
@@ -28,13 +26,8 @@ Count = Annotated[int, Query(ge=1, le=MAX_COUNT)]
 LegacyId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-async def _read_session(request: Request) -> AsyncIterator[ReadSession]:
-    """Reads on the standby when there is one: the legacy system takes no writes from us."""
-    async with database(request).read() as session:
-        yield session
-
-
-Session = Annotated[ReadSession, Depends(_read_session, scope="function")]
+# Reads on the standby when there is one: the legacy system takes no writes from us.
+Session = KeylessReadSessionDep
 
 
 def _json(model: BaseModel) -> Response:

@@ -3,24 +3,18 @@
 from fastapi import FastAPI
 
 from servicedesk.kernel.app import ServiceSpec, create_service_app
-from servicedesk.kernel.calls import ClientCredentials, service_client
-from servicedesk.orders.client_directory import ClientDirectory
 from servicedesk.orders.consumers import CLIENT_PROJECTION
 from servicedesk.orders.models import outbox
 from servicedesk.orders.router import router
 from servicedesk.orders.settings import OrdersSettings
+from servicedesk.orders.state import close_orders_state, open_orders_state
 
 
 def create_app(settings: OrdersSettings | None = None) -> FastAPI:
     settings = settings or OrdersSettings()
 
-    async def open_client_directory(app: FastAPI) -> None:
-        credentials = ClientCredentials(settings.keycloak, app.state.http)
-        clients = service_client(settings.clients_url, auth=credentials)
-        app.state.client_directory = ClientDirectory(clients, settings.client_check_deadline_s)
-
-    async def close_client_directory(app: FastAPI) -> None:
-        await app.state.client_directory.clients.aclose()
+    async def open_state(app: FastAPI) -> None:
+        await open_orders_state(app, settings)
 
     return create_service_app(
         ServiceSpec(
@@ -32,7 +26,7 @@ def create_app(settings: OrdersSettings | None = None) -> FastAPI:
             outbox=outbox,
             routers=[router],
             subscriptions=[CLIENT_PROJECTION],
-            on_startup=[open_client_directory],
-            on_shutdown=[close_client_directory],
+            on_startup=[open_state],
+            on_shutdown=[close_orders_state],
         )
     )

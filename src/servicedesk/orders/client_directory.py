@@ -8,14 +8,16 @@ slow or failing clients service makes the order wait for a retry (503), never a 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
-import httpx
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from servicedesk.kernel.db import WriteSession
 from servicedesk.kernel.errors import ServiceUnavailable
+from servicedesk.kernel.service_client import CallFailed, ServiceClient
 from servicedesk.orders.models import KnownClient
 
 
@@ -23,15 +25,21 @@ class ClientsUnavailable(ServiceUnavailable):
     code, title = "clients-unavailable", "Clients service unavailable"
 
 
-async def remember_client(session: WriteSession, client: dict[str, Any]) -> None:
+class ClientRecord(BaseModel):
+    """What orders keeps of a client: from the clients service, or a client.* event."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: uuid.UUID
+    display_name: str
+    external_id: str | None = None
+    version: int = 1
+
+
+async def remember_client(session: WriteSession, client: ClientRecord | Mapping[str, Any]) -> None:
     """Upserts the projection row, ignoring versions older than the one held."""
-    values = {
-        "id": uuid.UUID(str(client["id"])),
-        "display_name": client["display_name"],
-        "external_id": client.get("external_id"),
-        "version": int(client.get("version", 1)),
-    }
-    statement = insert(KnownClient).values(values)
+    record = client if isinstance(client, ClientRecord) else ClientRecord.model_validate(client)
+    statement = insert(KnownClient).values(record.model_dump())
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[KnownClient.id],
@@ -42,7 +50,7 @@ async def remember_client(session: WriteSession, client: dict[str, Any]) -> None
 
 
 class ClientDirectory:
-    def __init__(self, clients: httpx.AsyncClient, deadline_s: float) -> None:
+    def __init__(self, clients: ServiceClient, deadline_s: float) -> None:
         self.clients = clients
         self.deadline_s = deadline_s
 
@@ -60,19 +68,13 @@ class ClientDirectory:
             .execution_options(populate_existing=True)
         )
 
-    async def _ask_clients_service(self, client_id: uuid.UUID) -> dict[str, Any] | None:
+    async def _ask_clients_service(self, client_id: uuid.UUID) -> ClientRecord | None:
         try:
-            response = await self.clients.get(
-                f"/api/v1/clients/{client_id}", timeout=self.deadline_s
+            return await self.clients.get_json_or_none(
+                f"/api/v1/clients/{client_id}", ClientRecord, deadline_s=self.deadline_s
             )
-        except httpx.HTTPError as exc:
-            raise self._unavailable(f"{type(exc).__name__}") from exc
-        if response.status_code == 404:
-            return None
-        if response.status_code != 200:
-            raise self._unavailable(f"HTTP {response.status_code}")
-        body: dict[str, Any] = response.json()
-        return body
+        except CallFailed as exc:
+            raise self._unavailable(exc.reason) from exc
 
     @staticmethod
     def _unavailable(reason: str) -> ClientsUnavailable:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -20,13 +19,12 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicedesk.kernel.records import RecordRepository
 from servicedesk.orders.models import KnownClient, Order
+from servicedesk.orders.schemas import OrderMatchesAfter, OrderNumbersAfter, OrdersNewestAfter
 
 NUMBER_QUERY = re.compile(r"^[A-Za-z]{1,5}-?[0-9]+$")
-RecentKey = tuple[datetime, uuid.UUID]
-MatchKey = tuple[float, datetime, uuid.UUID]
 
 
 def fold_text(value: str) -> str:
@@ -42,17 +40,19 @@ def _like_pattern(text_: str) -> str:
     return "%" + text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _after_recent(after: RecentKey | None) -> ColumnElement[bool] | None:
+def _after_recent(after: OrdersNewestAfter | None) -> ColumnElement[bool] | None:
     if after is None:
         return None
-    return tuple_(Order.created_at, Order.id) < tuple_(literal(after[0]), literal(after[1]))
+    return tuple_(Order.created_at, Order.id) < tuple_(literal(after.created_at), literal(after.id))
 
 
 def text_score(query: str) -> ColumnElement[float]:
     return func.word_similarity(query, Order.search_text)
 
 
-def text_search_statement(query: str, after: MatchKey | None, limit: int) -> Select[Order, float]:
+def text_search_statement(
+    query: str, after: OrderMatchesAfter | None, limit: int
+) -> Select[Order, float]:
     folded = fold_text(query)
     score = text_score(folded)
     statement = select(Order, score.label("score")).where(
@@ -62,39 +62,34 @@ def text_search_statement(query: str, after: MatchKey | None, limit: int) -> Sel
         )
     )
     if after is not None:
-        last_score, last_created, last_id = after
         statement = statement.where(
             or_(
-                score < last_score,
+                score < after.score,
                 and_(
-                    score == last_score,
+                    score == after.score,
                     tuple_(Order.created_at, Order.id)
-                    < tuple_(literal(last_created), literal(last_id)),
+                    < tuple_(literal(after.created_at), literal(after.id)),
                 ),
             )
         )
     return statement.order_by(score.desc(), Order.created_at.desc(), Order.id.desc()).limit(limit)
 
 
-def number_search_statement(query: str, after: str | None, limit: int) -> Select[Order]:
+def number_search_statement(
+    query: str, after: OrderNumbersAfter | None, limit: int
+) -> Select[Order]:
     prefix = query.upper().replace("\\", "").replace("%", "").replace("_", "") + "%"
     statement = select(Order).where(Order.number.like(prefix))
     if after is not None:
-        statement = statement.where(Order.number > after)
+        statement = statement.where(Order.number > after.number)
     return statement.order_by(Order.number).limit(limit)
 
 
-class OrderRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class OrderRepository(RecordRepository[Order]):
+    model = Order
+    external_id = Order.external_id
 
-    async def get(self, order_id: uuid.UUID) -> Order | None:
-        return await self.session.get(Order, order_id)
-
-    async def get_by_external_id(self, external_id: str) -> Order | None:
-        return await self.session.scalar(select(Order).where(Order.external_id == external_id))
-
-    async def recent(self, after: RecentKey | None, limit: int) -> Sequence[Order]:
+    async def recent(self, after: OrdersNewestAfter | None, limit: int) -> Sequence[Order]:
         statement = select(Order).order_by(Order.created_at.desc(), Order.id.desc()).limit(limit)
         condition = _after_recent(after)
         if condition is not None:
@@ -102,7 +97,7 @@ class OrderRepository:
         return (await self.session.scalars(statement)).all()
 
     async def of_client(
-        self, client_id: uuid.UUID, after: RecentKey | None, limit: int
+        self, client_id: uuid.UUID, after: OrdersNewestAfter | None, limit: int
     ) -> Sequence[Order]:
         statement = (
             select(Order)
@@ -115,11 +110,13 @@ class OrderRepository:
             statement = statement.where(condition)
         return (await self.session.scalars(statement)).all()
 
-    async def by_number_prefix(self, query: str, after: str | None, limit: int) -> Sequence[Order]:
+    async def by_number_prefix(
+        self, query: str, after: OrderNumbersAfter | None, limit: int
+    ) -> Sequence[Order]:
         return (await self.session.scalars(number_search_statement(query, after, limit))).all()
 
     async def by_text(
-        self, query: str, after: MatchKey | None, limit: int
+        self, query: str, after: OrderMatchesAfter | None, limit: int
     ) -> list[tuple[Order, float]]:
         rows = await self.session.execute(text_search_statement(query, after, limit))
         return [(row[0], float(row[1])) for row in rows]
@@ -143,20 +140,6 @@ class OrderRepository:
             .returning(Order.external_id)
         )
         return {str(r) for r in (await self.session.scalars(statement)).all()}
-
-    async def stats(self) -> tuple[int, int]:
-        row = (
-            await self.session.execute(
-                select(func.count(), func.count(Order.external_id)).select_from(Order)
-            )
-        ).one()
-        return int(row[0]), int(row[1])
-
-    async def by_external_ids(self, external_ids: list[str]) -> dict[str, Order]:
-        result = await self.session.scalars(
-            select(Order).where(Order.external_id.in_(external_ids))
-        )
-        return {str(o.external_id): o for o in result}
 
     async def known_clients(self, ids: set[uuid.UUID]) -> dict[uuid.UUID, KnownClient]:
         result = await self.session.scalars(select(KnownClient).where(KnownClient.id.in_(ids)))

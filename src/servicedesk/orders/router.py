@@ -3,59 +3,38 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from servicedesk.kernel.cursors import CursorCodec, CursorParam
 from servicedesk.kernel.deps import ReadSessionDep, WriteSessionDep
 from servicedesk.kernel.errors import Conflict, NotFound, ServiceUnavailable, problems
-from servicedesk.kernel.pagination import (
-    MAX_PAGE_SIZE,
-    Page,
-    RecordStats,
-    decode_cursor,
-    encode_cursor,
-    json_response,
-)
+from servicedesk.kernel.pagination import MAX_PAGE_SIZE, Page, RecordStats, json_response
 from servicedesk.orders import service
 from servicedesk.orders.auth import OrderImporter, OrderReader, OrderWriter
 from servicedesk.orders.client_directory import ClientDirectory
-from servicedesk.orders.models import Order
-from servicedesk.orders.repository import NUMBER_QUERY, OrderRepository, RecentKey
 from servicedesk.orders.schemas import (
     BulkOrderUpsert,
     OrderCreate,
     OrderMatch,
+    OrderMatchesAfter,
+    OrderNumbersAfter,
     OrderOut,
+    OrdersNewestAfter,
     OrderUpsertResult,
 )
+from servicedesk.orders.state import orders_state
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-Cursor = Annotated[str | None, Query(max_length=512)]
+NEWEST = CursorCodec("orders-newest", OrdersNewestAfter)  # scope: the client_id, if any
+BY_NUMBER = CursorCodec("orders-number", OrderNumbersAfter)  # scope: the search text
+BY_TEXT = CursorCodec("orders-text", OrderMatchesAfter)  # scope: the search text
 
 
 def _directory(request: Request) -> ClientDirectory:
-    directory: ClientDirectory = request.app.state.client_directory
-    return directory
-
-
-def _recent_key(cursor: str | None, kind: str) -> RecentKey | None:
-    if cursor is None:
-        return None
-    created, order_id = decode_cursor(cursor, kind, 2)
-    return datetime.fromisoformat(created), uuid.UUID(order_id)
-
-
-def _recent_page(orders: list[Order], limit: int, kind: str) -> Page[OrderOut]:
-    last = orders[-1] if len(orders) == limit else None
-    return Page(
-        items=[OrderOut.model_validate(o) for o in orders],
-        next_cursor=encode_cursor(kind, [last.created_at.isoformat(), str(last.id)])
-        if last
-        else None,
-    )
+    return orders_state(request).client_directory
 
 
 @router.get("", response_model=Page[OrderOut])
@@ -64,17 +43,18 @@ async def list_orders(
     session: ReadSessionDep,
     client_id: uuid.UUID | None = None,
     limit: Limit = 50,
-    cursor: Cursor = None,
+    cursor: CursorParam = None,
 ) -> Page[OrderOut]:
     """Newest first; with client_id, that client's orders only."""
-    kind = f"orders-of:{client_id}" if client_id else "orders-recent"
-    after = _recent_key(cursor, kind)
-    repository = OrderRepository(session)
-    if client_id is not None:
-        orders = await repository.of_client(client_id, after, limit)
-    else:
-        orders = await repository.recent(after, limit)
-    return _recent_page(list(orders), limit, kind)
+    scope = str(client_id) if client_id else ""
+    orders = await service.newest_orders(session, client_id, NEWEST.decode(cursor, scope), limit)
+    last = orders[-1] if len(orders) == limit else None
+    return Page(
+        items=[OrderOut.model_validate(o) for o in orders],
+        next_cursor=NEWEST.encode(OrdersNewestAfter(created_at=last.created_at, id=last.id), scope)
+        if last
+        else None,
+    )
 
 
 @router.get("/search", response_model=Page[OrderMatch])
@@ -83,29 +63,27 @@ async def search_orders(
     session: ReadSessionDep,
     q: Annotated[str, Query(min_length=1, max_length=100, description="number or any words")],
     limit: Limit = 20,
-    cursor: Cursor = None,
+    cursor: CursorParam = None,
 ) -> Page[OrderMatch]:
     """An order number (or its start) finds by number; other text searches number, client name
     and item titles, tolerating typos, best match first."""
-    repository = OrderRepository(session)
-    if NUMBER_QUERY.match(q.strip()):
-        kind = f"orders-number:{q}"
-        after = decode_cursor(cursor, kind, 1)[0] if cursor else None
-        found = await repository.by_number_prefix(q.strip(), after, limit)
+    if service.searches_by_number(q):
+        found = await service.orders_by_number(session, q, BY_NUMBER.decode(cursor, q), limit)
         items = [OrderMatch(**OrderOut.model_validate(o).model_dump(), score=1.0) for o in found]
         last = found[-1].number if len(found) == limit else None
-        return Page(items=items, next_cursor=encode_cursor(kind, [last]) if last else None)
-    kind = f"orders-text:{q}"
-    key = decode_cursor(cursor, kind, 3) if cursor else None
-    after = (float(key[0]), datetime.fromisoformat(key[1]), uuid.UUID(key[2])) if key else None
-    matches = await repository.by_text(q, after, limit)
+        return Page(
+            items=items,
+            next_cursor=BY_NUMBER.encode(OrderNumbersAfter(number=last), q) if last else None,
+        )
+    matches = await service.orders_by_text(session, q, BY_TEXT.decode(cursor, q), limit)
     items = [
         OrderMatch(**OrderOut.model_validate(o).model_dump(), score=score) for o, score in matches
     ]
     next_cursor = None
     if len(matches) == limit:
         order, score = matches[-1]
-        next_cursor = encode_cursor(kind, [score, order.created_at.isoformat(), str(order.id)])
+        after = OrderMatchesAfter(score=score, created_at=order.created_at, id=order.id)
+        next_cursor = BY_TEXT.encode(after, q)
     return Page(items=items, next_cursor=next_cursor)
 
 
@@ -116,14 +94,14 @@ async def get_orders_by_external_ids(
     external_id: Annotated[list[str], Query(min_length=1, max_length=200)],
 ) -> Response:
     """The orders we hold among these legacy ids (those we do not hold are left out)."""
-    found = await OrderRepository(session).by_external_ids(external_id)
-    return json_response([OrderOut.model_validate(o) for o in found.values()])
+    found = await service.orders_by_external_ids(session, external_id)
+    return json_response([OrderOut.model_validate(o) for o in found])
 
 
 @router.get("/stats", response_model=RecordStats)
 async def order_stats(_: OrderReader, session: ReadSessionDep) -> RecordStats:
     """How many orders we hold, and how many of them came from the legacy system."""
-    total, from_legacy = await OrderRepository(session).stats()
+    total, from_legacy = await service.order_stats(session)
     return RecordStats(total=total, from_legacy=from_legacy)
 
 
@@ -131,18 +109,12 @@ async def order_stats(_: OrderReader, session: ReadSessionDep) -> RecordStats:
 async def get_order_by_external_id(
     external_id: str, _: OrderReader, session: ReadSessionDep
 ) -> OrderOut:
-    order = await OrderRepository(session).get_by_external_id(external_id)
-    if order is None:
-        raise service.OrderNotFound(f"no order has external_id {external_id!r}")
-    return OrderOut.model_validate(order)
+    return OrderOut.model_validate(await service.order_by_external_id(session, external_id))
 
 
 @router.get("/{order_id}", response_model=OrderOut, responses=problems(NotFound))
 async def get_order(order_id: uuid.UUID, _: OrderReader, session: ReadSessionDep) -> OrderOut:
-    order = await OrderRepository(session).get(order_id)
-    if order is None:
-        raise service.OrderNotFound(f"order {order_id} does not exist")
-    return OrderOut.model_validate(order)
+    return OrderOut.model_validate(await service.order_by_id(session, order_id))
 
 
 @router.post("", response_model=OrderOut, status_code=201, responses=problems(ServiceUnavailable))

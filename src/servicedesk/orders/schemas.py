@@ -159,3 +159,30 @@ class OrderUpsertResult(BaseModel):
     id: uuid.UUID
     number: str
     outcome: str = Field(description="created, or kept: orders already held are never rewritten")
+
+
+class OrdersNewestAfter(BaseModel):
+    """Where a page of orders, newest first, ended: the key inside its cursor."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    created_at: datetime
+    id: uuid.UUID
+
+
+class OrderNumbersAfter(BaseModel):
+    """Where a page of orders found by number ended."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: str
+
+
+class OrderMatchesAfter(BaseModel):
+    """Where a page of orders found by text ended (best match first, then newest)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    score: float
+    created_at: datetime
+    id: uuid.UUID

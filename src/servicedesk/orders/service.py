@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from servicedesk.kernel.auth import Principal
-from servicedesk.kernel.db import WriteSession
-from servicedesk.kernel.errors import Conflict, InvalidInput, NotFound
+from servicedesk.kernel.db import ReadSession, WriteSession
+from servicedesk.kernel.errors import Conflict, InvalidInput, NotFound, invalid_field
 from servicedesk.orders.client_directory import ClientDirectory
 from servicedesk.orders.events import order_created
 from servicedesk.orders.models import KnownClient, Order
-from servicedesk.orders.repository import OrderRepository, search_text_of
-from servicedesk.orders.schemas import BulkOrderUpsert, OrderCreate, OrderUpsertResult
+from servicedesk.orders.repository import NUMBER_QUERY, OrderRepository, search_text_of
+from servicedesk.orders.schemas import (
+    BulkOrderUpsert,
+    OrderCreate,
+    OrderMatchesAfter,
+    OrderNumbersAfter,
+    OrdersNewestAfter,
+    OrderUpsertResult,
+)
 
 
 class OrderNotFound(NotFound):
@@ -26,11 +34,56 @@ class UnknownClient(InvalidInput):
     code = "unknown-client"
 
     def __init__(self, client_id: uuid.UUID, field: str = "client_id") -> None:
-        reason = f"no client {client_id} exists"
-        super().__init__(
-            f"{field}: {reason}",
-            extra={"errors": [{"field": field, "location": "body", "reason": reason}]},
-        )
+        named = invalid_field(field, f"no client {client_id} exists")
+        super().__init__(named.detail, extra=named.extra)
+
+
+def searches_by_number(query: str) -> bool:
+    """An order number, or its start ("ORD-00012"), is searched by number, else by text."""
+    return NUMBER_QUERY.match(query.strip()) is not None
+
+
+async def newest_orders(
+    session: ReadSession,
+    client_id: uuid.UUID | None,
+    after: OrdersNewestAfter | None,
+    limit: int,
+) -> Sequence[Order]:
+    """Newest first; with client_id, that client's orders only."""
+    repository = OrderRepository(session)
+    if client_id is not None:
+        return await repository.of_client(client_id, after, limit)
+    return await repository.recent(after, limit)
+
+
+async def orders_by_number(
+    session: ReadSession, query: str, after: OrderNumbersAfter | None, limit: int
+) -> Sequence[Order]:
+    return await OrderRepository(session).by_number_prefix(query.strip(), after, limit)
+
+
+async def orders_by_text(
+    session: ReadSession, query: str, after: OrderMatchesAfter | None, limit: int
+) -> list[tuple[Order, float]]:
+    return await OrderRepository(session).by_text(query, after, limit)
+
+
+async def order_by_id(session: ReadSession, order_id: uuid.UUID) -> Order:
+    missing = OrderNotFound(f"order {order_id} does not exist")
+    return await OrderRepository(session).require(order_id, missing)
+
+
+async def order_by_external_id(session: ReadSession, external_id: str) -> Order:
+    missing = OrderNotFound(f"no order has external_id {external_id!r}")
+    return await OrderRepository(session).require_by_external_id(external_id, missing)
+
+
+async def orders_by_external_ids(session: ReadSession, external_ids: list[str]) -> list[Order]:
+    return list((await OrderRepository(session).by_external_ids(external_ids)).values())
+
+
+async def order_stats(session: ReadSession) -> tuple[int, int]:
+    return await OrderRepository(session).stats()
 
 
 def _order_row(data: OrderCreate, client: KnownClient, number: str, actor: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from starlette.middleware import Middleware
 
 from servicedesk.kernel.app import ServiceSpec, create_service_app
+from servicedesk.kernel.state import kernel_state, set_service_state
 from servicedesk.web.backend import BackendClients
 from servicedesk.web.csrf import CsrfMiddleware
 from servicedesk.web.errors import csrf_refusal, install_page_errors
@@ -18,7 +19,7 @@ from servicedesk.web.headers import SecurityHeadersMiddleware
 from servicedesk.web.i18n import LanguageCookieMiddleware
 from servicedesk.web.oidc import OidcClient
 from servicedesk.web.pages import ROUTERS
-from servicedesk.web.runtime import Connections, Presentation
+from servicedesk.web.runtime import Connections, Presentation, WebState, connections, web_state
 from servicedesk.web.sessions import SessionStore
 from servicedesk.web.settings import WebSettings
 from servicedesk.web.templating import STATIC_DIR, CachedStaticFiles
@@ -31,12 +32,11 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     settings = settings or WebSettings()
 
     async def open_connections(app: FastAPI) -> None:
-        validator = app.state.token_validator
-        app.state.connections = Connections(
-            oidc=OidcClient(
-                settings.keycloak, settings.redirect_uri, app.state.http, validator.jwks
-            ),
-            sessions=SessionStore(app.state.redis),
+        kernel = kernel_state(app)
+        validator = kernel.token_validator
+        web_state(app).connections = Connections(
+            oidc=OidcClient(settings.keycloak, settings.redirect_uri, kernel.http, validator.jwks),
+            sessions=SessionStore(kernel.require_redis()),
             backends=BackendClients(
                 settings.tickets_url, settings.migration_url, settings.backend_timeout_s
             ),
@@ -49,7 +49,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             )
 
     async def close_connections(app: FastAPI) -> None:
-        await app.state.connections.backends.close()
+        await connections(app).backends.close()
 
     app = create_service_app(
         ServiceSpec(
@@ -76,7 +76,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             ],
         )
     )
-    app.state.presentation = Presentation(settings)
+    set_service_state(app, WebState(Presentation(settings)))
     install_page_errors(app)
     app.mount(
         "/static/vendor",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fastapi import FastAPI, Request
 from jinja2 import Environment
+from starlette.applications import Starlette
+from starlette.requests import HTTPConnection
 from starlette.types import Scope
 
 from servicedesk.kernel.auth import TokenValidator
+from servicedesk.kernel.state import StateMissing, service_state
 from servicedesk.web.backend import BackendClients
 from servicedesk.web.i18n import Catalogs, Formats
 from servicedesk.web.oidc import OidcClient
@@ -44,21 +46,25 @@ class Connections:
     access_tokens: TokenValidator
 
 
-def presentation(scope_or_request: Request | Scope) -> Presentation:
-    app: FastAPI = _app(scope_or_request)
-    result: Presentation = app.state.presentation
-    return result
+@dataclass(eq=False, slots=True)
+class WebState:
+    """The web service's container at `app.state.service`: presentation from the start,
+    connections once the application has started."""
+
+    presentation: Presentation
+    connections: Connections | None = None
 
 
-def connections(scope_or_request: Request | Scope) -> Connections:
-    app: FastAPI = _app(scope_or_request)
-    result: Connections = app.state.connections
-    return result
+def web_state(holder: HTTPConnection | Starlette | Scope) -> WebState:
+    return service_state(holder, WebState)
 
 
-def _app(scope_or_request: Request | Scope) -> FastAPI:
-    if isinstance(scope_or_request, Request):
-        app: FastAPI = scope_or_request.app
-        return app
-    scoped: FastAPI = scope_or_request["app"]
-    return scoped
+def presentation(holder: HTTPConnection | Starlette | Scope) -> Presentation:
+    return web_state(holder).presentation
+
+
+def connections(holder: HTTPConnection | Starlette | Scope) -> Connections:
+    opened = web_state(holder).connections
+    if opened is None:
+        raise StateMissing("the web connections open when the application starts")
+    return opened

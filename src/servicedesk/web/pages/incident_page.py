@@ -24,11 +24,10 @@ from servicedesk.web.pages.ticket_parts import (
     find_choice,
     is_staff,
     label_in,
-    transition_body,
     transition_choices,
-    transition_errors,
     url,
 )
+from servicedesk.web.pages.transitions import TransitionFormDep, TransitionPages
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 KEY = re.compile(r"^[A-Za-z0-9-]{1,64}$")
@@ -141,84 +140,19 @@ async def incident(
     return await _incident_page(page, key, transition_id=transition, **extra)
 
 
+TRANSITIONS = TransitionPages("incidents", "incident-not-found", _incident_page)
+
+
 @router.get("/incidents/{key}/transitions/{transition_id}", response_class=HTMLResponse)
 async def transition_form(page: PageDep, key: str, transition_id: str) -> Response:
     """The form of a transition that asks for fields (htmx: the form alone)."""
-    key = checked_key(key)
-    if not page.htmx:
-        return page.redirect(url(f"/incidents/{key}", transition=transition_id))
-    incident, transitions = await asyncio.gather(
-        page.backend.tickets.get(_api(key)), page.backend.tickets.get(_api(key, "/transitions"))
-    )
-    choices = transition_choices(transitions, page.lang, bool(incident.get("assignee_id")))
-    choice = find_choice(choices, transition_id)
-    return page.render(
-        "incidents/_transition_form.html",
-        choice=choice,
-        action=f"/incidents/{key}/transitions",
-        cancel=f"/incidents/{key}",
-        values={},
-        errors={},
-        detail="" if choice else page.t("incident.transition.gone"),
-        users=await assignable_users(page, choice is not None and "assignee" in choice.asks),
-    )
+    return await TRANSITIONS.form(page, checked_key(key), transition_id)
 
 
 @router.post("/incidents/{key}/transitions", response_class=HTMLResponse)
-async def make_transition(
-    page: PageDep,
-    key: str,
-    transition: FormText = "",
-    resolution: FormText = "",
-    comment: FormText = "",
-    reason: FormText = "",
-    assignee: FormText = "",
-) -> Response:
+async def make_transition(page: PageDep, key: str, form: TransitionFormDep) -> Response:
     """Moves the incident; a refusal shows the form again with why (422 keeps htmx swapping)."""
-    key = checked_key(key)
-    values = {"resolution": resolution, "comment": comment, "reason": reason, "assignee": assignee}
-    try:
-        await page.backend.tickets.post(
-            _api(key, "/transitions"), json=transition_body(transition, values)
-        )
-    except BackendError as refused:
-        if refused.status not in (403, 404, 409, 422) or refused.code == "incident-not-found":
-            raise
-        return await _transition_refused(page, key, transition, values, refused)
-    return page.redirect(f"/incidents/{key}")
-
-
-async def _transition_refused(
-    page: Page, key: str, transition_id: str, values: dict[str, str], refused: BackendError
-) -> HTMLResponse:
-    errors = transition_errors(refused) if refused.status == 422 else {}
-    detail = "" if errors else refused.detail
-    if not page.htmx:
-        return await _incident_page(
-            page,
-            key,
-            status=422,
-            transition_id=transition_id,
-            transition_values=values,
-            transition_errors=errors,
-            transition_detail=detail,
-        )
-    incident, transitions = await asyncio.gather(
-        page.backend.tickets.get(_api(key)), page.backend.tickets.get(_api(key, "/transitions"))
-    )
-    choices = transition_choices(transitions, page.lang, bool(incident.get("assignee_id")))
-    choice = find_choice(choices, transition_id)
-    return page.render(
-        "incidents/_transition_form.html",
-        status=422,
-        choice=choice,
-        action=f"/incidents/{key}/transitions",
-        cancel=f"/incidents/{key}",
-        values=values,
-        errors=errors,
-        detail=detail or ("" if choice else page.t("incident.transition.gone")),
-        users=await assignable_users(page, choice is not None and "assignee" in choice.asks),
-    )
+    return await TRANSITIONS.send(page, checked_key(key), form)
 
 
 @router.post("/incidents/{key}/comments", response_class=HTMLResponse)

@@ -9,26 +9,23 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
-from servicedesk.web.backend import BackendError
 from servicedesk.web.page import Page, PageDep
 from servicedesk.web.pages.incident_page import checked_key
 from servicedesk.web.pages.ticket_parts import (
     assignable_users,
     find_choice,
     label_in,
-    transition_body,
     transition_choices,
-    transition_errors,
     url,
 )
+from servicedesk.web.pages.transitions import TransitionFormDep, TransitionPages
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 PAGE_SIZE = 25
 SHOWS = ("open", "all")
-FormText = Annotated[str, Form()]
 
 
 @router.get("/problems", response_class=HTMLResponse)
@@ -110,11 +107,7 @@ async def _problem_page(
     return page.render("problems/page.html", status=status, **context)
 
 
-async def _choices(page: Page, key: str) -> list[Any]:
-    problem, transitions = await asyncio.gather(
-        page.backend.tickets.get(_api(key)), page.backend.tickets.get(_api(key, "/transitions"))
-    )
-    return transition_choices(transitions, page.lang, bool(problem.get("assignee_id")))
+TRANSITIONS = TransitionPages("problems", "problem-not-found", _problem_page)
 
 
 @router.get("/problems/{key}", response_class=HTMLResponse)
@@ -124,63 +117,10 @@ async def problem(page: PageDep, key: str, transition: str = "") -> HTMLResponse
 
 @router.get("/problems/{key}/transitions/{transition_id}", response_class=HTMLResponse)
 async def transition_form(page: PageDep, key: str, transition_id: str) -> Response:
-    key = _problem_key(key)
-    if not page.htmx:
-        return page.redirect(url(f"/problems/{key}", transition=transition_id))
-    choice = find_choice(await _choices(page, key), transition_id)
-    return page.render(
-        "incidents/_transition_form.html",
-        choice=choice,
-        action=f"/problems/{key}/transitions",
-        cancel=f"/problems/{key}",
-        values={},
-        errors={},
-        detail="" if choice else page.t("incident.transition.gone"),
-        users=await assignable_users(page, choice is not None and "assignee" in choice.asks),
-    )
+    return await TRANSITIONS.form(page, _problem_key(key), transition_id)
 
 
 @router.post("/problems/{key}/transitions", response_class=HTMLResponse)
-async def make_transition(
-    page: PageDep,
-    key: str,
-    transition: FormText = "",
-    resolution: FormText = "",
-    comment: FormText = "",
-    reason: FormText = "",
-) -> Response:
+async def make_transition(page: PageDep, key: str, form: TransitionFormDep) -> Response:
     """Moves the problem; closing it closes its open incidents too."""
-    key = _problem_key(key)
-    values = {"resolution": resolution, "comment": comment, "reason": reason}
-    try:
-        await page.backend.tickets.post(
-            _api(key, "/transitions"), json=transition_body(transition, values)
-        )
-    except BackendError as refused:
-        if refused.status not in (403, 404, 409, 422) or refused.code == "problem-not-found":
-            raise
-        errors = transition_errors(refused) if refused.status == 422 else {}
-        detail = "" if errors else refused.detail
-        if page.htmx:
-            choice = find_choice(await _choices(page, key), transition)
-            return page.render(
-                "incidents/_transition_form.html",
-                status=422,
-                choice=choice,
-                action=f"/problems/{key}/transitions",
-                cancel=f"/problems/{key}",
-                values=values,
-                errors=errors,
-                detail=detail or ("" if choice else page.t("incident.transition.gone")),
-                users=[],
-            )
-        return await _problem_page(
-            page,
-            key,
-            status=422,
-            transition_id=transition,
-            transition_values=values,
-            transition_errors=errors,
-            transition_detail=detail,
-        )
-    return page.redirect(f"/problems/{key}")
+    return await TRANSITIONS.send(page, _problem_key(key), form)
