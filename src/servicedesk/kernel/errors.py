@@ -12,6 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from servicedesk.kernel.i18n import Message, _t, language_of, translate
+from servicedesk.kernel.i18n.validation import reason as validation_reason
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
 
@@ -97,9 +100,12 @@ def invalid_field(
     location: str = "body",
     extra: dict[str, Any] | None = None,
 ) -> InvalidInput:
-    """A 422 naming one field, e.g. `invalid_field("tax_id", "taken")`."""
+    """A 422 naming one field, e.g. `invalid_field("tax_id", "taken")`; a `reason` made with
+    `_t` is rendered in the reader's language, in `errors[]` and in the detail."""
     return invalid_fields(
-        detail or f"{field}: {reason}", [FieldError(field, reason, location)], extra=extra
+        detail or _t("{field}: {reason}", field=field, reason=reason),
+        [FieldError(field, reason, location)],
+        extra=extra,
     )
 
 
@@ -116,10 +122,37 @@ def problem_body(
     }
 
 
-def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+def problem_response(
+    body: dict[str, Any], headers: dict[str, str] | None = None, lang: str | None = None
+) -> JSONResponse:
+    """The problem as JSON; with `lang`, its title, detail and every `_t` message in it are
+    rendered in that language first (and the answer says so in Content-Language)."""
+    if lang is not None:
+        body = localize_problem(body, lang)
+        headers = {**(headers or {}), "Content-Language": lang}
     return JSONResponse(
         body, status_code=body["status"], media_type=PROBLEM_CONTENT_TYPE, headers=headers
     )
+
+
+def localize_problem(body: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Title and detail as the catalogue has them (plain text too, e.g. the class's title);
+    elsewhere only values made with `_t`: a plain `errors[].reason` such as "taken" is a code."""
+    shown = {name: _messages_in(value, lang) for name, value in body.items()}
+    for name in ("title", "detail"):
+        if isinstance(body.get(name), str):
+            shown[name] = translate(body[name], lang)
+    return shown
+
+
+def _messages_in(value: Any, lang: str) -> Any:
+    if isinstance(value, Message):
+        return translate(value, lang)
+    if isinstance(value, dict):
+        return {key: _messages_in(item, lang) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_messages_in(item, lang) for item in value]
+    return value
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
@@ -130,25 +163,30 @@ def _field_name(location: tuple[Any, ...]) -> str:
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
     body = problem_body(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
-    return problem_response(body, exc.headers)
+    return problem_response(body, exc.headers, language_of(request.headers))
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    lang = language_of(request.headers)
     errors = [
-        {"field": _field_name(tuple(e["loc"])), "location": e["loc"][0], "reason": e["msg"]}
+        {
+            "field": _field_name(tuple(e["loc"])),
+            "location": e["loc"][0],
+            "reason": validation_reason(e, lang),
+        }
         for e in exc.errors()
     ]
     detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
     body = problem_body(422, "invalid-input", "Invalid input", detail, request.url.path)
-    return problem_response({**body, "errors": errors})
+    return problem_response({**body, "errors": errors}, lang=lang)
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     body = problem_body(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
-    return problem_response(body, dict(exc.headers or {}))
+    return problem_response(body, dict(exc.headers or {}), language_of(request.headers))
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -156,7 +194,7 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     body = problem_body(
         500, "internal-error", "Internal error", "An unexpected error occurred", request.url.path
     )
-    return problem_response(body)
+    return problem_response(body, lang=language_of(request.headers))
 
 
 def install_problem_handlers(app: FastAPI) -> None:

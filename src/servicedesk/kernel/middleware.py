@@ -1,4 +1,4 @@
-"""ASGI middleware: request id, access log, RED metrics and the request body limit."""
+"""ASGI middleware: request id, language, access log, RED metrics and the request body limit."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicedesk.kernel.context import REQUEST_ID_HEADER, request_id_var
-from servicedesk.kernel.errors import PROBLEM_CONTENT_TYPE, problem_body
+from servicedesk.kernel.errors import PROBLEM_CONTENT_TYPE, localize_problem, problem_body
+from servicedesk.kernel.i18n import (
+    DEFAULT_LANGUAGE,
+    _t,
+    from_accept_language,
+    language_var,
+    use_language,
+)
 from servicedesk.kernel.metrics import observe_request
 
 access_log = logging.getLogger("servicedesk.access")
@@ -28,13 +35,22 @@ def _incoming_request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
+def _accept_language(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            found: str = value.decode("latin-1")
+            return found
+    return None
+
+
 def _route_template(scope: Scope) -> str:
     path = getattr(scope.get("route"), "path", None)
     return str(path) if path else "<unmatched>"
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (taken from X-Request-ID or made), logs it and measures it."""
+    """Gives each request an id (taken from X-Request-ID or made), logs it and measures it; its
+    language (Accept-Language, else English) is the current language while it is served."""
 
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
@@ -46,6 +62,7 @@ class RequestContextMiddleware:
             return
         request_id = _incoming_request_id(scope)
         token = request_id_var.set(request_id)
+        language = use_language(from_accept_language(_accept_language(scope)) or DEFAULT_LANGUAGE)
         started = time.perf_counter()
         status = 500
 
@@ -75,6 +92,7 @@ class RequestContextMiddleware:
                         "duration_ms": round(elapsed * 1000, 2),
                     },
                 )
+            language_var.reset(language)
             request_id_var.reset(token)
 
 
@@ -129,13 +147,15 @@ class BodySizeLimitMiddleware:
                 return b"".join(chunks)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
+        lang = from_accept_language(_accept_language(scope)) or DEFAULT_LANGUAGE
         body = problem_body(
             413,
             "payload-too-large",
             "Request body too large",
-            f"the request body exceeds {self.max_bytes} bytes",
+            _t("the request body exceeds {max_bytes} bytes", max_bytes=self.max_bytes),
             scope["path"],
         )
+        body = localize_problem(body, lang)
         payload = json.dumps(body).encode()
         await send(
             {
@@ -144,6 +164,7 @@ class BodySizeLimitMiddleware:
                 "headers": [
                     (b"content-type", PROBLEM_CONTENT_TYPE.encode()),
                     (b"content-length", str(len(payload)).encode()),
+                    (b"content-language", lang.encode()),
                 ],
             }
         )

@@ -2,20 +2,25 @@
 
 The services check the user's roles themselves. A refusal comes back as `BackendError`, carrying
 the service's problem+json (status, code, detail and the field errors of a 422), so that a page
-can show it next to the form field it is about.
+can show it next to the form field it is about. Every call sends the page's language as
+Accept-Language: the services answer in it (details, validation reasons, history notes).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from servicedesk.kernel.calls import UserToken, service_client
+from servicedesk.kernel.calls import UserToken
+from servicedesk.kernel.i18n import _t, catalogue, current_language
+from servicedesk.kernel.service_client import RetryPolicy, ServiceClient, TargetUnavailable
 
 log = logging.getLogger(__name__)
+_REASON_CODE = re.compile(r"[a-z][a-z-]{1,30}")
 
 
 @dataclass
@@ -35,12 +40,13 @@ class BackendError(Exception):
 
     @property
     def field_errors(self) -> dict[str, str]:
-        """Reasons by field name (`title`, `client_ref`, …), for the form that was sent."""
+        """Reasons by field name (`title`, `client_ref`, …), for the form that was sent: the
+        service's words (in the page's language already), a code such as `taken` in words."""
         found: dict[str, str] = {}
         for error in self.errors:
             name = str(error.get("field", ""))
             if name and name not in found:
-                found[name] = str(error.get("reason", ""))
+                found[name] = _reason_in_words(str(error.get("reason", "")))
         return found
 
 
@@ -59,10 +65,18 @@ class BackendResponse:
 class ServiceApi:
     """One service, called as the signed-in user."""
 
-    def __init__(self, name: str, client: httpx.AsyncClient, access_token: str) -> None:
+    def __init__(self, name: str, client: ServiceClient, access_token: str) -> None:
         self.name = name
         self._client = client
         self._auth = UserToken(access_token)
+
+    def _unreachable(self, exc: Exception) -> BackendError:
+        detail = _t(
+            "{service} is unreachable ({error})",
+            service=self.name,
+            error=exc.reason if isinstance(exc, TargetUnavailable) else type(exc).__name__,
+        )
+        return BackendError(503, detail, "unavailable", service=self.name)
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return (await self.send("GET", path, params=params)).data
@@ -94,19 +108,14 @@ class ServiceApi:
                 path,
                 params=params,
                 json=json,
-                headers=headers,
+                headers=_with_language(headers),
                 files=files,
                 data=data,
                 auth=self._auth,
             )
-        except httpx.HTTPError as exc:
+        except TargetUnavailable as exc:
             log.warning("backend unreachable", extra={"service": self.name, "path": path})
-            raise BackendError(
-                503,
-                f"{self.name} is unreachable ({type(exc).__name__})",
-                "unavailable",
-                service=self.name,
-            ) from exc
+            raise self._unreachable(exc) from exc
         if response.status_code >= 400:
             raise _error_from(self.name, response)
         body = response.json() if response.content else None
@@ -117,17 +126,13 @@ class ServiceApi:
     ) -> httpx.Response:
         """A GET whose body is read as it comes (a download): the caller iterates
         `aiter_raw()` and must `aclose()` the response. A refusal raises BackendError."""
-        request = self._client.build_request("GET", path, params=params)
+        http = self._client.http  # raw: a stream is not retried
+        request = http.build_request("GET", path, params=params, headers=_with_language(None))
         try:
-            response = await self._client.send(request, auth=self._auth, stream=True)
+            response = await http.send(request, auth=self._auth, stream=True)
         except httpx.HTTPError as exc:
             log.warning("backend unreachable", extra={"service": self.name, "path": path})
-            raise BackendError(
-                503,
-                f"{self.name} is unreachable ({type(exc).__name__})",
-                "unavailable",
-                service=self.name,
-            ) from exc
+            raise self._unreachable(exc) from exc
         if response.status_code >= 400:
             try:
                 await response.aread()
@@ -135,6 +140,18 @@ class ServiceApi:
                 await response.aclose()
             raise _error_from(self.name, response)
         return response
+
+
+def _reason_in_words(reason: str) -> str:
+    """`taken` → "уже занято" (the console's `reason.<code>`); other reasons as they came."""
+    if not _REASON_CODE.fullmatch(reason):
+        return reason
+    return catalogue().text(current_language(), f"reason.{reason}", default=reason)
+
+
+def _with_language(headers: dict[str, str] | None) -> dict[str, str]:
+    """The headers of a call, with the language the page is shown in."""
+    return {"Accept-Language": current_language(), **(headers or {})}
 
 
 def _error_from(service: str, response: httpx.Response) -> BackendError:
@@ -160,8 +177,11 @@ class BackendClients:
     """The HTTP clients to the services, shared by all requests (connection pools)."""
 
     def __init__(self, tickets_url: str, migration_url: str, timeout_s: float) -> None:
-        self.tickets = service_client(tickets_url, timeout_s=timeout_s)
-        self.migration = service_client(migration_url, timeout_s=timeout_s)
+        # reads that meet a restarting service (connect error, 502–504) are tried again,
+        # within the time one call had before; writes only with an Idempotency-Key
+        retry = RetryPolicy(deadline_s=timeout_s)
+        self.tickets = ServiceClient("tickets", tickets_url, timeout_s=timeout_s, retry=retry)
+        self.migration = ServiceClient("migration", migration_url, timeout_s=timeout_s, retry=retry)
 
     def for_user(self, access_token: str) -> Backend:
         return Backend(

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
 from servicedesk.kernel.errors import problem_body, problem_response
+from servicedesk.kernel.i18n import translate
 from servicedesk.web.backend import BackendError
 from servicedesk.web.i18n import choose_language
 from servicedesk.web.page import is_htmx, render, return_to
@@ -54,6 +55,9 @@ async def _session_of(request: Request) -> WebSession | None:
 async def error_page(request: Request, status: int, message_key: str, detail: str = "") -> Response:
     session = await _session_of(request)
     lang = choose_language(request, session.user.locale if session else None)
+    # Services answer in the page's language already; the console's own messages (`_t`) and
+    # texts the catalogue knows are rendered here.
+    detail = translate(detail, lang) if detail else detail
     return render(
         request,
         "error.html",
@@ -97,7 +101,7 @@ async def _on_http(request: Request, exc: Exception) -> Response:
         return await error_page(request, exc.status_code, "error.page_missing")
     code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     body = problem_body(exc.status_code, code, str(exc.detail), str(exc.detail), request.url.path)
-    return problem_response(body, dict(exc.headers or {}))
+    return problem_response(body, dict(exc.headers or {}), choose_language(request))
 
 
 def install_page_errors(app: FastAPI) -> None:

@@ -1,17 +1,17 @@
-"""Russian and English texts of the console, the choice of language, dates and numbers.
+"""The console's language and formats; its texts are in the kernel's one catalogue.
 
-Texts live in `i18n/<lang>.json` (flat keys, `{name}` placeholders); `t(key, **params)` picks the
-request's language. The language comes from `?lang=` (then kept in the cookie `sd_lang`), else the
-cookie, else the user's `locale` claim, else Accept-Language, else Russian.
+Texts live in `servicedesk/kernel/i18n/texts/console*.<lang>.json` (flat keys, `{name}`
+placeholders); `t(key, **params)` picks the request's language. The language comes from `?lang=`
+(then kept in the cookie `sd_lang`), else the cookie, else the user's `locale` claim, else
+Accept-Language, else Russian. The chosen language is also the kernel's current language, so the
+services called for the page answer in it (their problem details, validation reasons, notes).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
@@ -21,80 +21,60 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-LANGUAGES = ("ru", "en")
-DEFAULT_LANGUAGE = "ru"
+from servicedesk.kernel.i18n import (
+    LANGUAGES,
+    TEXTS_DIR,
+    Catalogue,
+    catalogue,
+    from_accept_language,
+    supported,
+    use_language,
+)
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "LANGUAGE_COOKIE",
+    "TEXTS_DIR",
+    "Catalogs",
+    "Formats",
+    "LanguageCookieMiddleware",
+    "choose_language",
+    "from_accept_language",
+]
+
+DEFAULT_LANGUAGE = "ru"  # the console's users; the APIs default to English
 LANGUAGE_COOKIE = "sd_lang"
-CATALOG_DIR = Path(__file__).parent / "i18n"
 log = logging.getLogger(__name__)
 
 
-def load_catalog(directory: Path, lang: str) -> dict[str, str]:
-    """`<lang>.json` and every `<area>.<lang>.json` beside it (one file per area of pages),
-    merged; a key defined twice is an error."""
-    texts: dict[str, str] = {}
-    for path in sorted([directory / f"{lang}.json", *directory.glob(f"*.{lang}.json")]):
-        part: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-        twice = sorted(set(part) & set(texts))
-        if twice:
-            raise ValueError(f"{path.name}: keys defined twice: {', '.join(twice)}")
-        texts |= part
-    return texts
-
-
 class Catalogs:
-    """The texts of every language, loaded once."""
+    """The console's view of the catalogue: `t(lang, key, default, **params)`."""
 
-    def __init__(self, directory: Path = CATALOG_DIR) -> None:
-        self.texts: dict[str, dict[str, str]] = {
-            lang: load_catalog(directory, lang) for lang in LANGUAGES
-        }
+    def __init__(self, texts: Catalogue | None = None) -> None:
+        self.catalogue = texts or catalogue()
 
     def t(self, lang: str, key: str, default: str | None = None, **params: object) -> str:
         """The text of `key`; `default` (else the key) when there is none, e.g. for values
         named by data: `t("status." ~ code, default=code)`."""
-        text = self.texts.get(lang, {}).get(key)
-        if text is None:
-            if default is not None:
-                return default
-            log.warning("missing text", extra={"key": key, "lang": lang})
-            return key
-        return text.format(**params) if params else text
+        return self.catalogue.text(lang, key, default, **params)
 
-
-def _valid(lang: str | None) -> str | None:
-    if not lang:
-        return None
-    primary = lang.strip().lower().replace("_", "-").split("-")[0]
-    return primary if primary in LANGUAGES else None
-
-
-def from_accept_language(header: str | None) -> str | None:
-    """The best of our languages in an Accept-Language header, by q value."""
-    if not header:
-        return None
-    ranked: list[tuple[float, int, str]] = []
-    for position, item in enumerate(header.split(",")[:20]):
-        tag, _, params = item.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        lang = _valid(tag)
-        if lang and quality > 0:
-            ranked.append((-quality, position, lang))
-    return min(ranked)[2] if ranked else None
+    def translate(self, text: str, lang: str) -> str:
+        """A service's message (a problem detail, a note) in `lang`, when the catalogue has it."""
+        return self.catalogue.translate(text, lang)
 
 
 def choose_language(request: Request, locale_claim: str | None = None) -> str:
-    return (
-        _valid(request.query_params.get("lang"))
-        or _valid(request.cookies.get(LANGUAGE_COOKIE))
-        or _valid(locale_claim)
+    """The page's language; it becomes the current language of the request (see above)."""
+    lang = (
+        supported(request.query_params.get("lang"))
+        or supported(request.cookies.get(LANGUAGE_COOKIE))
+        or supported(locale_claim)
         or from_accept_language(request.headers.get("accept-language"))
         or DEFAULT_LANGUAGE
     )
+    use_language(lang)
+    return lang
 
 
 class LanguageCookieMiddleware:
@@ -105,7 +85,8 @@ class LanguageCookieMiddleware:
         self.secure = secure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        lang = _valid(Request(scope).query_params.get("lang")) if scope["type"] == "http" else None
+        chosen = Request(scope).query_params.get("lang") if scope["type"] == "http" else None
+        lang = supported(chosen)
         if lang is None:
             await self.app(scope, receive, send)
             return
