@@ -1,4 +1,5 @@
-"""The circuit breaker on real Redis: trips, refuses, probes, closes; shared by replicas."""
+"""The shared circuit breaker on real Redis: trips, refuses, probes, closes; shared by replicas;
+in memory per replica while Redis is away."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from servicedesk.migration.breaker import BreakerState, CircuitBreaker
+from servicedesk.kernel.breaker import BreakerState
+from servicedesk.kernel.breaker import SharedBreaker as CircuitBreaker
 from tests.support.infra import REDIS_URL
 
 
@@ -76,7 +78,7 @@ async def test_replicas_share_one_breaker(redis: Redis) -> None:
     assert not await replica_b.allow(), "a breaker opened by one replica holds for all"
 
 
-async def test_without_redis_each_replica_still_protects_the_legacy_system() -> None:
+async def test_without_redis_each_replica_still_protects_its_target() -> None:
     unreachable = Redis.from_url("redis://127.0.0.1:9/0", socket_connect_timeout=0.2)
     breaker = _breaker(unreachable, "offline")
     try:
