@@ -15,6 +15,7 @@ import jwt
 from fastapi import Depends, Request
 
 from servicedesk.kernel.errors import Forbidden, ProblemError, ServiceUnavailable, Unauthorized
+from servicedesk.kernel.i18n import _t
 
 log = logging.getLogger(__name__)
 ALLOWED_ALGORITHMS = frozenset({"RS256", "ES256"})
@@ -89,7 +90,7 @@ class JwksCache:
         try:
             return self._keys[kid]
         except KeyError:
-            raise InvalidToken(f"unknown signing key {kid!r}") from None
+            raise InvalidToken(_t("unknown signing key {kid!r}", kid=kid)) from None
 
     def _expired(self) -> bool:
         return time.monotonic() - self._fetched_at > self.ttl_s
@@ -105,7 +106,7 @@ class JwksCache:
             except httpx.HTTPError as exc:
                 if not self._keys:
                     raise IdentityProviderUnavailable(
-                        "the identity provider's signing keys cannot be fetched"
+                        _t("the identity provider's signing keys cannot be fetched")
                     ) from exc
                 log.warning("JWKS refresh failed; keeping the keys we have", exc_info=True)
                 self._fetched_at = time.monotonic() - self.ttl_s + self.min_refetch_s
@@ -160,19 +161,22 @@ class TokenValidator:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
-            raise InvalidToken(f"malformed token: {exc}") from None
+            raise InvalidToken(_t("malformed token: {error}", error=str(exc))) from None
         algorithm = header.get("alg")
         if algorithm not in ALLOWED_ALGORITHMS:
-            raise InvalidToken(f"signing algorithm {algorithm!r} is not accepted")
+            raise InvalidToken(
+                _t("signing algorithm {algorithm!r} is not accepted", algorithm=algorithm)
+            )
         key = await self.jwks.key_for(str(header.get("kid")))
         claims = self._decode(token, key, str(algorithm))
         if claims.get("typ") != ACCESS_TOKEN_TYPE:
-            raise InvalidToken(f"token type {claims.get('typ')!r} is not an access token")
+            kind = claims.get("typ")
+            raise InvalidToken(_t("token type {type!r} is not an access token", type=kind))
         return principal_from_claims(claims, token), float(claims["exp"])
 
     def _decode(self, token: str, key: jwt.PyJWK, algorithm: str) -> dict[str, Any]:
         if key.algorithm_name != algorithm:
-            raise InvalidToken("token algorithm does not match its key")
+            raise InvalidToken(_t("token algorithm does not match its key"))
         try:
             return jwt.decode(
                 token,
@@ -184,19 +188,21 @@ class TokenValidator:
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
         except jwt.ExpiredSignatureError:
-            raise InvalidToken("token has expired") from None
+            raise InvalidToken(_t("token has expired")) from None
         except jwt.InvalidAudienceError:
-            raise InvalidToken(f"token is not meant for {self.audience}") from None
+            raise InvalidToken(
+                _t("token is not meant for {audience}", audience=self.audience)
+            ) from None
         except jwt.InvalidIssuerError:
-            raise InvalidToken("token comes from another issuer") from None
+            raise InvalidToken(_t("token comes from another issuer")) from None
         except jwt.PyJWTError as exc:
-            raise InvalidToken(f"token rejected: {exc}") from None
+            raise InvalidToken(_t("token rejected: {error}", error=str(exc))) from None
 
 
 def _bearer_token(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("a Bearer access token is required", headers=_BEARER_CHALLENGE)
+        raise Unauthorized(_t("a Bearer access token is required"), headers=_BEARER_CHALLENGE)
     return token.strip()
 
 
@@ -220,7 +226,7 @@ def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.has_any_role(*roles):
             raise MissingRole(
-                f"one of the roles {sorted(roles)} is required",
+                _t("one of the roles {roles} is required", roles=sorted(roles)),
                 extra={"required_roles": sorted(roles)},
             )
         return principal

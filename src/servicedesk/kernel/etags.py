@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Header, Response
 
 from servicedesk.kernel.errors import PreconditionFailed, ProblemError
+from servicedesk.kernel.i18n import _t
 
 
 class PreconditionRequired(ProblemError):
@@ -27,10 +28,16 @@ def set_etag(response: Response, version: int) -> None:
 def expected_version(if_match: str | None, what: str) -> int:
     """The version the caller edits, from its If-Match; `what` names the record ("a client")."""
     if if_match is None:
-        raise PreconditionRequired("send If-Match with the ETag of the version you edit")
+        raise PreconditionRequired(_t("send If-Match with the ETag of the version you edit"))
     tag = if_match.strip().removeprefix("W/").strip('"')
     if not tag.isdigit() or len(tag) > 18:
-        raise PreconditionFailed(f"If-Match {if_match!r} is not an ETag of {what} version")
+        raise PreconditionFailed(
+            _t(
+                "If-Match {if_match!r} is not an ETag of {what} version",
+                if_match=if_match,
+                what=what,
+            )
+        )
     return int(tag)
 
 
@@ -39,7 +46,12 @@ def stale_version(
 ) -> PreconditionFailed:
     """The record changed since it was read: 412 with its current version and ETag."""
     return error(
-        f"{what} is at version {current}, not {expected}",
+        _t(
+            "{what} is at version {current}, not {expected}",
+            what=what,
+            current=current,
+            expected=expected,
+        ),
         extra={"current_version": current},
         headers={"ETag": etag(current)},
     )

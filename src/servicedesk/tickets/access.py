@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from servicedesk.kernel.auth import Principal, roles_alias
 from servicedesk.kernel.errors import Forbidden
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.incidents.models import Incident
 
 STAFF_ROLES = ("agent", "service")
@@ -38,7 +39,9 @@ def may_see(principal: Principal, incident: Incident) -> bool:
 
 def require_staff(principal: Principal, what: str) -> None:
     if not is_staff(principal):
-        raise StaffOnly(f"only agents may {what}", extra={"required_roles": list(STAFF_ROLES)})
+        raise StaffOnly(
+            _t("only agents may {what}", what=what), extra={"required_roles": list(STAFF_ROLES)}
+        )
 
 
 QueryRunner = roles_alias("agent", "service", "reporter")

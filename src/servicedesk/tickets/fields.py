@@ -13,6 +13,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from servicedesk.kernel.i18n import _t
 from servicedesk.kernel.validation import DisplayName
 
 INCIDENT_PREFIX, PROBLEM_PREFIX = "INC", "PRB"
@@ -26,10 +27,13 @@ def _storable(value: str, allowed: frozenset[str]) -> str:
     """PostgreSQL stores neither NUL nor lone surrogates (JSON may carry "\\ud800"); other
     control characters are refused too, but for the `allowed` ones."""
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise ValueError("must be valid Unicode text (no lone surrogates)")
+        raise ValueError(_t("must be valid Unicode text (no lone surrogates)"))
     if not (_CONTROLS - allowed).isdisjoint(value):
-        kept = " other than tab and line breaks" if allowed else ""
-        raise ValueError(f"must not contain control characters{kept}")
+        if allowed:
+            raise ValueError(
+                _t("must not contain control characters other than tab and line breaks")
+            )
+        raise ValueError(_t("must not contain control characters"))
     return value
 
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 import httpx
 
 from servicedesk.kernel.errors import ServiceUnavailable
+from servicedesk.kernel.i18n import _t
 
 
 class ReferencesUnavailable(ServiceUnavailable):
@@ -91,6 +92,6 @@ class MigrationProxyReferences:
     @staticmethod
     def _unavailable(reason: str) -> ReferencesUnavailable:
         return ReferencesUnavailable(
-            f"cannot check the client or order now ({reason}); try again shortly",
+            _t("cannot check the client or order now ({reason}); try again shortly", reason=reason),
             headers={"Retry-After": "2"},
         )

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import WriteSession
 from servicedesk.kernel.errors import Conflict, FieldError, Forbidden, invalid_field
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.desk import Desk
 
 
@@ -61,7 +62,7 @@ def may_change(principal: Principal, item: Shared) -> bool:
 
 def require_change(principal: Principal, item: Shared, what: str) -> None:
     if not may_change(principal, item):
-        raise NotYours(f"only the owner of this {what} or an admin may change it")
+        raise NotYours(_t("only the owner of this {what} or an admin may change it", what=what))
 
 
 def visible_to(
@@ -81,17 +82,20 @@ def check_scope(
     """A group scope names a group: one of the owner's, or (for an admin) any existing one."""
     if scope is not Scope.GROUP:
         if group is not None:
-            raise invalid_field("scope_group", "only a group scope names a group")
+            raise invalid_field("scope_group", _t("only a group scope names a group"))
         return
     if not group:
-        raise invalid_field("scope_group", "a group scope needs the group's name")
+        raise invalid_field("scope_group", _t("a group scope needs the group's name"))
     if group in principal.groups:
         return
     if "admin" in principal.roles and group in known_groups:
         return
     raise invalid_field(
         "scope_group",
-        f"you may share only with your groups: {', '.join(principal.groups) or 'none'}",
+        _t(
+            "you may share only with your groups: {groups}",
+            groups=", ".join(principal.groups) or _t("none"),
+        ),
     )
 
 
@@ -118,7 +122,7 @@ async def flush_unique_name(
             if "_owner_id_name_key" not in str(error.orig):
                 raise
     raise NameTaken(
-        f"you have a {what} named {name!r} already",
+        _t("you have a {what} named {name!r} already", what=what, name=name),
         extra={"errors": [FieldError("name", "taken").as_dict()]},
     )
 

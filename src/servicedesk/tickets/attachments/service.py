@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import ReadSession, WriteSession
 from servicedesk.kernel.errors import NotFound, PayloadTooLarge, ProblemError
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.access import InternalNotesForStaff, is_staff
 from servicedesk.tickets.attachments import repository
 from servicedesk.tickets.attachments.models import Attachment
@@ -72,24 +73,25 @@ def check_attachment(content_type: str | None, data: bytes, max_bytes: int) -> t
     """The normalised type and the SHA-256, or a 413/415 naming the reason."""
     if len(data) > max_bytes:
         raise AttachmentTooLarge(
-            f"file: larger than the limit of {max_bytes} bytes", extra={"limit": max_bytes}
+            _t("file: larger than the limit of {max_bytes} bytes", max_bytes=max_bytes),
+            extra={"limit": max_bytes},
         )
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind not in ALLOWED_TYPES:
         raise UnsupportedAttachment(
-            f"file: type {kind or 'unknown'!r} is not accepted",
+            _t("file: type {kind!r} is not accepted", kind=kind or "unknown"),
             extra={"accepted": sorted(ALLOWED_TYPES)},
         )
     if not data:
-        raise UnsupportedAttachment("file: the file is empty")
+        raise UnsupportedAttachment(_t("file: the file is empty"))
     if not _looks_like(kind, data):
-        raise UnsupportedAttachment(f"file: the content is not {kind}")
+        raise UnsupportedAttachment(_t("file: the content is not {kind}", kind=kind))
     return kind, hashlib.sha256(data).hexdigest()
 
 
 def may_attach(principal: Principal, visibility: Visibility) -> None:
     if visibility is Visibility.INTERNAL and not is_staff(principal):
-        raise InternalNotesForStaff("only agents may attach internal files")
+        raise InternalNotesForStaff(_t("only agents may attach internal files"))
 
 
 async def attach(
@@ -139,5 +141,7 @@ async def attachment_on(
 ) -> Attachment:
     attachment = await repository.attachment_of(session, incident.id, attachment_id)
     if attachment is None or (attachment.visibility != "public" and not is_staff(principal)):
-        raise AttachmentNotFound(f"attachment {attachment_id} does not exist")
+        raise AttachmentNotFound(
+            _t("attachment {attachment_id} does not exist", attachment_id=attachment_id)
+        )
     return attachment

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.fields import (
     ONE_LINE,
     GroupName,
@@ -88,7 +89,7 @@ class BoardCreate(Input):
     @model_validator(mode="after")
     def _one_source(self) -> BoardCreate:
         if self.query is not None and self.filter_id is not None:
-            raise ValueError("give the cards' query or a saved filter, not both")
+            raise ValueError(_t("give the cards' query or a saved filter, not both"))
         return self
 
 
@@ -103,7 +104,7 @@ class BoardPatch(Input):
     @model_validator(mode="after")
     def _one_source(self) -> BoardPatch:
         if self.query is not None and self.filter_id is not None:
-            raise ValueError("give the cards' query or a saved filter, not both")
+            raise ValueError(_t("give the cards' query or a saved filter, not both"))
         return self
 
 

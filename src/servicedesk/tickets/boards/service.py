@@ -11,6 +11,8 @@ from pydantic import BaseModel, ValidationError
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import WriteSession
 from servicedesk.kernel.errors import Conflict, FieldError, InvalidInput, NotFound, invalid_fields
+from servicedesk.kernel.i18n import _t, current_language, joined
+from servicedesk.kernel.i18n.validation import reason
 from servicedesk.tickets.boards import repository
 from servicedesk.tickets.boards.models import Board
 from servicedesk.tickets.boards.schemas import (
@@ -61,8 +63,9 @@ def layout_of(desk: Desk, kind: BoardKind, entity: str, raw: dict[str, Any]) -> 
     try:
         layout = LAYOUTS[kind].model_validate(raw).model_dump(mode="json")
     except ValidationError as error:
+        language = current_language()
         errors = [
-            FieldError("layout." + ".".join(str(p) for p in e["loc"]), e["msg"])
+            FieldError("layout." + ".".join(str(p) for p in e["loc"]), reason(e, language))
             for e in error.errors()
         ]
         raise _invalid_all(errors) from None
@@ -76,8 +79,13 @@ def _kanban_columns(desk: Desk, entity: str, layout: dict[str, Any]) -> list[str
     spec = FIELDS[entity].get(field)  # type: ignore[index]
     if spec is None or not spec.groupable:
         fields = [f.name for f in FIELDS[entity].values() if f.groupable]  # type: ignore[index]
-        reason = f"{entity}s have no columns of {field}; use {', '.join(fields)}"
-        raise _invalid("layout.column_field", reason)
+        message = _t(
+            "{entity}s have no columns of {field}; use {fields}",
+            entity=entity,
+            field=field,
+            fields=", ".join(fields),
+        )
+        raise _invalid("layout.column_field", message)
     if spec.vocabulary is None:  # assignee, group: any name, or "none" for no one
         return list(layout["columns"])
     vocabulary = desk.vocabularies[entity]
@@ -87,8 +95,10 @@ def _kanban_columns(desk: Desk, entity: str, layout: dict[str, Any]) -> list[str
     for at, value in enumerate(layout["columns"]):
         found = vocabulary.resolve(spec.vocabulary, value)
         if found is None:
-            reason = f"unknown {field} {value!r}; known: {known}"
-            errors.append(FieldError(f"layout.columns.{at}", reason))
+            unknown = _t(
+                "unknown {field} {value!r}; known: {known}", field=field, value=value, known=known
+            )
+            errors.append(FieldError(f"layout.columns.{at}", unknown))
         else:
             columns.append(found)
     if errors:
@@ -130,7 +140,7 @@ async def visible_boards(session: AnySession, principal: Principal) -> list[Boar
 async def board_for(session: AnySession, board_id: uuid.UUID, principal: Principal) -> Board:
     board = await repository.by_id(session, board_id)
     if board is None or not may_use(principal, board):
-        raise BoardNotFound(f"board {board_id} does not exist")
+        raise BoardNotFound(_t("board {board_id} does not exist", board_id=board_id))
     return board
 
 
@@ -148,7 +158,12 @@ async def _source(
     if filter_id is not None:
         saved = await filters.filter_for(session, filter_id, principal)
         if saved.entity != entity:
-            raise _invalid("filter_id", f"the filter is over {saved.entity}s, not {entity}s")
+            over = _t(
+                "the filter is over {filter_entity}s, not {entity}s",
+                filter_entity=saved.entity,
+                entity=entity,
+            )
+            raise _invalid("filter_id", over)
         return None
     return querying.canonical_text(desk, query or "", entity)
 
@@ -187,14 +202,14 @@ async def create_board(
 
 
 async def _flush_unique(session: WriteSession, board: Board) -> None:
-    await flush_unique_name(session, Board, board, "board")
+    await flush_unique_name(session, Board, board, _t("board"))
 
 
 async def update_board(
     session: WriteSession, desk: Desk, board_id: uuid.UUID, patch: BoardPatch, principal: Principal
 ) -> Board:
     board = await board_for(session, board_id, principal)
-    require_change(principal, board, "board")
+    require_change(principal, board, _t("board"))
     sent = patch.model_fields_set
     kind = BoardKind(board.kind)
     if "name" in sent and patch.name:
@@ -222,9 +237,9 @@ async def update_board(
 
 async def delete_board(session: WriteSession, board_id: uuid.UUID, principal: Principal) -> None:
     board = await board_for(session, board_id, principal)
-    require_change(principal, board, "board")
+    require_change(principal, board, _t("board"))
     if board.is_default:
-        raise DefaultBoardKept("the default board stays; rename it or change its query instead")
+        raise DefaultBoardKept(_t("the default board stays; rename it or change its query instead"))
     await repository.delete(session, board)
 
 
@@ -253,4 +268,5 @@ def _invalid(field: str, reason: str) -> InvalidInput:
 
 
 def _invalid_all(errors: list[FieldError]) -> InvalidInput:
-    return invalid_fields("; ".join(f"{e.field}: {e.reason}" for e in errors), errors)
+    said = [_t("{field}: {reason}", field=e.field, reason=e.reason) for e in errors]
+    return invalid_fields(joined(said, "; "), errors)

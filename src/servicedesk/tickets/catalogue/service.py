@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from servicedesk.kernel.errors import NotFound
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.desk import Desk
 from servicedesk.tickets.policy import TicketPolicy
 from servicedesk.tickets.workflow.definition import Workflow
@@ -60,5 +61,7 @@ def described(flow: Workflow) -> dict[str, Any]:
 def workflow_of(desk: Desk, ticket_type: str) -> dict[str, Any]:
     flow = desk.workflows.get(ticket_type)
     if flow is None:
-        raise WorkflowNotFound(f"no workflow for {ticket_type!r}; known: incident, problem")
+        raise WorkflowNotFound(
+            _t("no workflow for {ticket_type!r}; known: incident, problem", ticket_type=ticket_type)
+        )
     return described(flow)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import ReadSession, WriteSession
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.access import InternalNotesForStaff, is_staff
 from servicedesk.tickets.comments import repository
 from servicedesk.tickets.comments.models import Comment
@@ -31,7 +32,7 @@ async def add_comment(
     """An agent's first public comment is the incident's first response (the SLA's)."""
     staff = is_staff(actor)
     if data.visibility is Visibility.INTERNAL and not staff:
-        raise InternalNotesForStaff("only agents may write internal notes")
+        raise InternalNotesForStaff(_t("only agents may write internal notes"))
     now = datetime.now(UTC)
     comment = Comment(
         id=uuid.uuid4(),

@@ -26,6 +26,7 @@ from pydantic import TypeAdapter
 from redis.asyncio import Redis
 
 from servicedesk.kernel.calls import ClientCredentials
+from servicedesk.kernel.i18n import _t
 from servicedesk.kernel.settings import KeycloakSettings
 from servicedesk.tickets.directory.cache import CACHE_TTL_S, DirectoryCache
 from servicedesk.tickets.directory.errors import DirectoryUnavailable
@@ -256,7 +257,7 @@ class KeycloakDirectory:
         try:
             return response.json()
         except ValueError as exc:
-            raise _unavailable("Keycloak answered with something other than JSON") from exc
+            raise _unavailable(_t("Keycloak answered with something other than JSON")) from exc
 
     async def _send(self, path: str, params: Mapping[str, str] | None) -> httpx.Response:
         try:
@@ -275,7 +276,7 @@ class KeycloakDirectory:
 
 def _unavailable(reason: str) -> DirectoryUnavailable:
     return DirectoryUnavailable(
-        f"the user directory cannot be read now ({reason}); try again shortly",
+        _t("the user directory cannot be read now ({reason}); try again shortly", reason=reason),
         headers={"Retry-After": str(RETRY_AFTER_S)},
     )
 

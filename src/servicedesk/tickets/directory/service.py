@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from servicedesk.kernel.errors import NotFound
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.directory.models import DirectoryGroup, DirectoryUser
 from servicedesk.tickets.directory.repository import KeycloakDirectory
 
@@ -16,7 +17,7 @@ async def assignable_users(
 async def user(directory: KeycloakDirectory, user_id: str) -> DirectoryUser:
     found = await directory.get_user(user_id)
     if found is None:
-        raise NotFound(f"no user {user_id} in the directory")
+        raise NotFound(_t("no user {user_id} in the directory", user_id=user_id))
     return found
 
 

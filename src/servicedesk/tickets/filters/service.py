@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import ReadSession, WriteSession
 from servicedesk.kernel.errors import NotFound
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.db import AnySession
 from servicedesk.tickets.desk import Desk
 from servicedesk.tickets.filters import repository
@@ -46,12 +47,12 @@ async def filter_for(
 ) -> SavedFilter:
     saved = await repository.by_id(session, filter_id)
     if saved is None or not may_use(principal, saved):
-        raise FilterNotFound(f"filter {filter_id} does not exist")
+        raise FilterNotFound(_t("filter {filter_id} does not exist", filter_id=filter_id))
     return saved
 
 
 async def _unique_name(session: WriteSession, saved: SavedFilter) -> None:
-    await flush_unique_name(session, SavedFilter, saved, "filter")
+    await flush_unique_name(session, SavedFilter, saved, _t("filter"))
 
 
 async def create_filter(
@@ -87,7 +88,7 @@ async def update_filter(
     principal: Principal,
 ) -> SavedFilter:
     saved = await filter_for(session, filter_id, principal)
-    require_change(principal, saved, "filter")
+    require_change(principal, saved, _t("filter"))
     sent = patch.model_fields_set
     if "name" in sent and patch.name:
         saved.name = patch.name
@@ -106,7 +107,7 @@ async def removable(
 ) -> SavedFilter:
     """The filter, if this user may delete it."""
     saved = await filter_for(session, filter_id, principal)
-    require_change(principal, saved, "filter")
+    require_change(principal, saved, _t("filter"))
     return saved
 
 

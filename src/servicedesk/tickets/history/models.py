@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, String, Text, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servicedesk.tickets.db import Base, created_now
@@ -24,4 +26,7 @@ class HistoryEntry(Base):
     field: Mapped[str] = mapped_column(String(64))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)  # in English, as it was written
+    # The note as a message (`stored`), rendered in the reader's language; None when a user
+    # typed it (or on rows older than the column).
+    note_message: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

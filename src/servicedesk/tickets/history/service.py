@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from servicedesk.kernel.db import ReadSession, WriteSession
+from servicedesk.kernel.i18n import Message, localized_stored, stored
 from servicedesk.tickets.history import repository
 from servicedesk.tickets.history.schemas import HistoryOut
 
@@ -29,6 +30,9 @@ async def record_changes(
     changes: Iterable[Change],
     note: str | None = None,
 ) -> None:
+    """One row per changed field. A note made with `_t` is kept as a message too, to be read in
+    the reader's language; a note a user typed is kept as it is."""
+    kept = stored(note) if isinstance(note, Message) else None
     rows = [
         {
             "ticket_kind": kind,
@@ -37,7 +41,8 @@ async def record_changes(
             "field": field,
             "old_value": _text(old),
             "new_value": _text(new),
-            "note": note,
+            "note": None if note is None else str(note),
+            "note_message": kept,
         }
         for field, old, new in changes
         if _text(old) != _text(new)
@@ -49,4 +54,9 @@ async def record_changes(
 async def history_of(session: ReadSession, kind: str, ticket_id: uuid.UUID) -> list[HistoryOut]:
     """Every change of the ticket, oldest first."""
     rows = await repository.entries_of(session, kind, ticket_id)
-    return [HistoryOut.model_validate(row) for row in rows]
+    return [
+        HistoryOut.model_validate(row).model_copy(
+            update={"note": localized_stored(row.note_message, row.note)}
+        )
+        for row in rows
+    ]

@@ -6,6 +6,7 @@ import re
 
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.errors import invalid_field
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.desk import Desk
 from servicedesk.tickets.incidents.models import Incident
 from servicedesk.tickets.incidents.schemas import ReporterContact
@@ -41,7 +42,9 @@ async def reporter_of(
     """The realm user named, else the outside contact given, else the person opening it."""
     if contact is None:
         if actor.is_service:
-            raise invalid_field("reporter", "a service opening an incident must name its reporter")
+            raise invalid_field(
+                "reporter", _t("a service opening an incident must name its reporter")
+            )
         incident.reporter_id, incident.reporter_username = actor.subject, actor.username
         incident.reporter_name = _fitting(actor.name, NAME_SIZE)
         incident.reporter_email = _fitting(actor.email, EMAIL_SIZE, cut=False)
@@ -53,7 +56,8 @@ async def reporter_of(
     if contact.user_id is not None:
         user = await desk.directory.get_user(contact.user_id)
         if user is None:
-            raise invalid_field("reporter.user_id", f"no user {contact.user_id!r} in the directory")
+            reason = _t("no user {user_id!r} in the directory", user_id=contact.user_id)
+            raise invalid_field("reporter.user_id", reason)
         incident.reporter_id, incident.reporter_username = user.id, user.username
         incident.reporter_name = _fitting(user.display_name, NAME_SIZE)
         incident.reporter_email = _fitting(user.email, EMAIL_SIZE, cut=False)
@@ -69,9 +73,10 @@ async def assignee_of(desk: Desk, user_id: str | None, incident: Incident) -> No
         return
     user = await desk.directory.get_user(user_id)
     if user is None:
-        raise invalid_field("assignee", f"no user {user_id!r} in the directory")
+        raise invalid_field("assignee", _t("no user {user_id!r} in the directory", user_id=user_id))
     if ASSIGNABLE_ROLE not in user.roles:
-        raise invalid_field("assignee", f"{user.username} is not an agent and cannot be assigned")
+        reason = _t("{username} is not an agent and cannot be assigned", username=user.username)
+        raise invalid_field("assignee", reason)
     incident.assignee_id, incident.assignee_username = user.id, user.username
 
 
@@ -81,5 +86,7 @@ async def group_of(desk: Desk, group_id: str | None, incident: Incident) -> None
         return
     group = await desk.directory.get_group(group_id)
     if group is None:
-        raise invalid_field("group", f"no group {group_id!r} in the directory")
+        raise invalid_field(
+            "group", _t("no group {group_id!r} in the directory", group_id=group_id)
+        )
     incident.group_id, incident.group_name = group.id, group.name

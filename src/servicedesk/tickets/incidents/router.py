@@ -20,6 +20,7 @@ from servicedesk.kernel.errors import (
     problems,
 )
 from servicedesk.kernel.etags import PreconditionRequired, expected_version, set_etag
+from servicedesk.kernel.i18n import _t
 from servicedesk.kernel.pagination import MAX_PAGE_SIZE, Page, json_response
 from servicedesk.tickets.access import (
     IncidentEditor,
@@ -154,7 +155,7 @@ async def edit_incident(
     if_match: Annotated[str | None, Header()] = None,
 ) -> IncidentOut:
     """Edits the fields sent (priority follows impact × urgency); If-Match must carry the ETag."""
-    version = expected_version(if_match, "an incident")
+    version = expected_version(if_match, _t("an incident"))
     incident = await service.update(session, desk, reference, patch, version, actor)
     return _out(incident, response)
 
@@ -193,6 +194,6 @@ async def incident_history(
     reference: str, actor: IncidentReader, session: ReadSessionDep
 ) -> list[HistoryOut]:
     """Every change: who, when, field, old → new."""
-    require_staff(actor, "read an incident's history")
+    require_staff(actor, _t("read an incident's history"))
     incident = await service.incident_for(session, reference, actor)
     return await history_of(session, "incident", incident.id)

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import EmailStr, Field, computed_field, field_validator, model_validator
 
+from servicedesk.kernel.i18n import _t
 from servicedesk.kernel.validation import PhoneNumber
 from servicedesk.tickets.fields import (
     INCIDENT_PREFIX,
@@ -50,7 +51,9 @@ class ReporterContact(Input):
     @model_validator(mode="after")
     def _someone(self) -> ReporterContact:
         if not any((self.user_id, self.name, self.email, self.phone, self.telegram_id)):
-            raise ValueError("give the reporter's user_id, or a name, email, phone or telegram_id")
+            raise ValueError(
+                _t("give the reporter's user_id, or a name, email, phone or telegram_id")
+            )
         return self
 
 
@@ -86,7 +89,7 @@ class IncidentPatch(Input):
     def _required_stay_set(cls, value: object) -> object:
         """Runs only for fields sent: an explicit null is refused, naming the field."""
         if value is None:
-            raise ValueError("cannot be cleared")
+            raise ValueError(_t("cannot be cleared"))
         return value
 
 

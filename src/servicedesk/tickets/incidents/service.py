@@ -19,6 +19,7 @@ from servicedesk.kernel.errors import (
     invalid_field,
 )
 from servicedesk.kernel.etags import stale_version
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.access import is_staff, may_see, require_staff
 from servicedesk.tickets.db import AnySession
 from servicedesk.tickets.desk import Desk
@@ -62,9 +63,10 @@ async def replayed(
     if seen is None:
         return None
     if seen.request_hash != request_hash:
-        reason = FieldError("Idempotency-Key", "reused with a different request", "header")
+        reused = _t("reused with a different request")
+        reason = FieldError("Idempotency-Key", reused, "header")
         raise IdempotencyKeyReused(
-            "Idempotency-Key: this key was used for a different incident; use a new key",
+            _t("Idempotency-Key: this key was used for a different incident; use a new key"),
             extra={"errors": [reason.as_dict()]},
         )
     return await repository.by_id(session, seen.incident_id)
@@ -81,7 +83,7 @@ async def new_incident(
 ) -> Incident:
     """The incident the request describes, checked (not yet added to the session)."""
     if not is_staff(actor) and (data.assignee or data.group or data.reporter):
-        raise Forbidden("reporters open incidents for themselves, unassigned")
+        raise Forbidden(_t("reporters open incidents for themselves, unassigned"))
     await check_category(desk, data.category)
     client = await check_client(desk, data.client) if data.client else None
     order = None
@@ -119,13 +121,16 @@ async def new_incident(
 async def check_category(desk: Desk, category: str) -> None:
     if category not in desk.policy.categories:
         known = ", ".join(desk.policy.categories)
-        raise invalid_field("category", f"unknown category {category!r}; known: {known}")
+        reason = _t("unknown category {category!r}; known: {known}", category=category, known=known)
+        raise invalid_field("category", reason)
 
 
 async def check_client(desk: Desk, reference: str) -> ClientSnapshot:
     client = await desk.references.client(reference)
     if client is None:
-        reason = f"no client {reference!r} in our records or the legacy system"
+        reason = _t(
+            "no client {reference!r} in our records or the legacy system", reference=reference
+        )
         raise invalid_field("client", reason)
     return client
 
@@ -135,10 +140,14 @@ async def check_order(
 ) -> tuple[OrderSnapshot, ClientSnapshot | None]:
     order = await desk.references.order(reference)
     if order is None:
-        reason = f"no order {reference!r} in our records or the legacy system"
+        reason = _t(
+            "no order {reference!r} in our records or the legacy system", reference=reference
+        )
         raise invalid_field("order", reason)
     if client is not None and order.client_ref and not client.is_named_by(order.client_ref):
-        raise invalid_field("order", f"order {order.number} belongs to another client")
+        raise invalid_field(
+            "order", _t("order {number} belongs to another client", number=order.number)
+        )
     if client is None and order.client_ref:
         client = await desk.references.client(order.client_ref)
     return order, client
@@ -183,7 +192,7 @@ async def incident_for(
     """The incident the user may see (a reporter: their own), else a 404; locked if asked."""
     incident = await find_incident(session, reference)
     if incident is None or not may_see(principal, incident):
-        raise IncidentNotFound(f"incident {reference} does not exist")
+        raise IncidentNotFound(_t("incident {reference} does not exist", reference=reference))
     if lock:
         await repository.lock(session, incident)
     return incident
@@ -250,10 +259,10 @@ async def update(
     expected_version: int,
     actor: Principal,
 ) -> Incident:
-    require_staff(actor, "edit incidents")
+    require_staff(actor, _t("edit incidents"))
     incident = await incident_for(session, reference, actor, lock=True)
     if incident.version != expected_version:
-        raise stale_version(StaleIncident, "incident", incident.version, expected_version)
+        raise stale_version(StaleIncident, _t("incident"), incident.version, expected_version)
     changes = await _apply_patch(desk, incident, patch)
     if not changes:
         return incident
@@ -345,8 +354,11 @@ async def _check_kept_order(desk: Desk, order_ref: str, client: ClientSnapshot |
     if client is None or not client.is_named_by(order.client_ref):
         raise invalid_field(
             "client",
-            f"the incident's order {order.number} belongs to another client; "
-            "change or clear the order as well",
+            _t(
+                "the incident's order {number} belongs to another client; "
+                "change or clear the order as well",
+                number=order.number,
+            ),
         )
 
 

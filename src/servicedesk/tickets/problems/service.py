@@ -10,6 +10,7 @@ from typing import Any
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import ReadSession, WriteSession
 from servicedesk.kernel.errors import Conflict, NotFound
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.db import AnySession
 from servicedesk.tickets.desk import Desk
 from servicedesk.tickets.fields import INCIDENT_PREFIX, PROBLEM_PREFIX, ticket_key
@@ -63,7 +64,8 @@ async def problem_for(
     )
     session.add(problem)
     await session.flush()
-    note = f"opened automatically for incident {ticket_key(INCIDENT_PREFIX, incident.number)}"
+    key = ticket_key(INCIDENT_PREFIX, incident.number)
+    note = _t("opened automatically for incident {key}", key=key)
     await record_changes(
         session, "problem", problem.id, actor.username, [("status", None, problem.status)], note
     )
@@ -89,7 +91,7 @@ async def find(session: AnySession, reference: str) -> Problem | None:
 async def problem_at(session: AnySession, reference: str, *, lock: bool = False) -> Problem:
     problem = await find(session, reference)
     if problem is None:
-        raise ProblemNotFound(f"problem {reference} does not exist")
+        raise ProblemNotFound(_t("problem {reference} does not exist", reference=reference))
     if lock:
         await repository.lock(session, problem)
     return problem
@@ -97,7 +99,8 @@ async def problem_at(session: AnySession, reference: str, *, lock: bool = False)
 
 def require_open(problem: Problem) -> None:
     if problem.closed_at is not None:
-        raise ProblemClosed(f"problem {key_of(problem)} is closed; reopen it or pick another")
+        key = key_of(problem)
+        raise ProblemClosed(_t("problem {key} is closed; reopen it or pick another", key=key))
 
 
 def out(problem: Problem, incident_count: int) -> ProblemOut:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import case
 
 from servicedesk.kernel.auth import Principal
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.incidents.models import Incident
 from servicedesk.tickets.policy import LEVELS, load_policy
 from servicedesk.tickets.problems.models import Problem
@@ -87,8 +88,8 @@ def interval(value: Scalar, context: QueryContext) -> tuple[dt.datetime, dt.date
         if isinstance(value, Function) and value.name == "now":
             return context.instant, None
     except (OverflowError, ValueError):
-        raise QueryError("a date is out of range") from None
-    raise QueryError("expected a date, a relative date or now()")
+        raise QueryError(_t("a date is out of range")) from None
+    raise QueryError(_t("expected a date, a relative date or now()"))
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,9 @@ class Table:
     def column(self, field: str) -> Any:
         found = self.columns.get(field)
         if found is None:
-            raise QueryError(f'unknown field "{field}" for {self.entity}s')
+            raise QueryError(
+                _t('unknown field "{field}" for {entity}s', field=field, entity=self.entity)
+            )
         return found
 
 

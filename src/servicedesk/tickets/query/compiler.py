@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, false, func, or_, select, true
 
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.incidents.models import Incident
 from servicedesk.tickets.policy import LEVELS
 from servicedesk.tickets.problems.models import Problem
@@ -52,11 +53,13 @@ def compile_grouped(query: Query, context: QueryContext) -> Select[Any]:
     """Rows (value, count) of the query's matches per value of its `group by` field, the
     largest groups first; the empty value (no assignee...) is a group of its own."""
     if query.group_by is None:
-        raise QueryError("the query has no group by")
+        raise QueryError(_t("the query has no group by"))
     compiler = _Compiler(query, context)
     column = compiler.table.groups.get(query.group_by)
     if column is None:
-        raise QueryError(f'cannot group {query.entity}s by "{query.group_by}"')
+        raise QueryError(
+            _t('cannot group {entity}s by "{field}"', entity=query.entity, field=query.group_by)
+        )
     count = func.count()
     return (
         select(column.label("value"), count.label("count"))
@@ -87,7 +90,7 @@ class _Compiler:
         where = self.query.where
         if where is not None:
             if depth(where) > MAX_DEPTH:
-                raise QueryError("the query is nested too deeply")
+                raise QueryError(_t("the query is nested too deeply"))
             found.append(self.condition(where))
         subject = self.context.reporter_only_subject
         if subject is not None:
@@ -106,7 +109,14 @@ class _Compiler:
     def comparison(self, node: Comparison) -> Any:
         spec = field_spec(self.query.entity, node.field)
         if spec is None or node.op not in spec.operators:
-            raise QueryError(f'cannot compile "{node.field} {node.op}" for {self.query.entity}s')
+            raise QueryError(
+                _t(
+                    'cannot compile "{field} {op}" for {entity}s',
+                    field=node.field,
+                    op=node.op,
+                    entity=self.query.entity,
+                )
+            )
         if node.op in ("is", "is not"):
             column = self.table.column(spec.name)
             return column.is_(None) if node.op == "is" else column.is_not(None)
@@ -130,14 +140,14 @@ class _Compiler:
             return str(value.value)
         if isinstance(value, Function) and value.name == "me":
             return self.context.username
-        raise QueryError(f"expected text, got {value.kind}")
+        raise QueryError(_t("expected text, got {kind}", kind=value.kind))
 
     def number(self, value: Scalar, prefix: str) -> int:
         if isinstance(value, Number):
             return value.value
         number = key_number(value.value, prefix) if isinstance(value, Text) else None
         if number is None:
-            raise QueryError(f"expected a key like {prefix}-000123")
+            raise QueryError(_t("expected a key like {prefix}-000123", prefix=prefix))
         return number
 
     # ---- comparisons -----------------------------------------------------------------------
@@ -180,14 +190,14 @@ class _Compiler:
             ">=": column.__ge__,
         }
         if op not in comparators:
-            raise QueryError(f'operator "{op}" does not apply here')
+            raise QueryError(_t('operator "{op}" does not apply here', op=op))
         return comparators[op](values[0])
 
     def ranked(self, field: str, op: Operator, value: str) -> Any:
         """`priority >= high`: high or more pressing, i.e. a rank of at most high's."""
         ordered = self.context.ranked() if field == "priority" else LEVELS
         if value not in ordered:
-            raise QueryError(f'unknown {field} "{value}"')
+            raise QueryError(_t('unknown {field} "{value}"', field=field, value=value))
         rank = ordered.index(value) + 1
         if field == "priority":
             rank_column = self.table.model.priority_rank
@@ -215,7 +225,7 @@ class _Compiler:
     def breached(self, value: str) -> Any:
         model = self.table.model
         if value not in ("true", "false") or model is not Incident:
-            raise QueryError("sla_breached is true or false")
+            raise QueryError(_t("sla_breached is true or false"))
         breached = or_(
             Incident.response_breached_at.is_not(None),
             Incident.resolution_breached_at.is_not(None),
@@ -241,7 +251,13 @@ class _Compiler:
             spec = field_spec(self.query.entity, item.field)
             key = self.table.sort_keys.get(item.field)
             if spec is None or not spec.orderable or key is None:
-                raise QueryError(f'cannot order {self.query.entity}s by "{item.field}"')
+                raise QueryError(
+                    _t(
+                        'cannot order {entity}s by "{field}"',
+                        entity=self.query.entity,
+                        field=item.field,
+                    )
+                )
             descending = (item.direction == "desc") != (item.field in INVERTED_SORT)
             clause = key.desc() if descending else key.asc()
             clauses.append(clause.nulls_last() if spec.nullable else clause)

@@ -14,6 +14,7 @@ from lark import Token
 from lark.exceptions import LarkError
 from pydantic import BaseModel, ConfigDict
 
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.query.fields import FIELDS, FieldSpec, Kind, field_spec
 from servicedesk.tickets.query.model import Entity
 from servicedesk.tickets.query.render import word
@@ -25,7 +26,7 @@ _PARTIAL_WORD = re.compile(r'[^\s(),=!<>~"\\]+$')
 _PARTIAL_OPERATOR = re.compile(r"[!<>=~]+$")
 _SPLIT_KEYWORD = re.compile(r"(?:^|\s)((?:order|group)\s+)$", re.IGNORECASE)
 _VALUE_TOKENS = frozenset({"WORD", "STRING", "NUMBER", "DATE", "RELDATE", "COMMA", "LPAR"})
-_RELATIVE = (("-1d", "a day ago"), ("-7d", "a week ago"), ("-30d", "30 days ago"))
+_RELATIVE = (("-1d", _t("a day ago")), ("-7d", _t("a week ago")), ("-30d", _t("30 days ago")))
 _KEYWORDS = {
     "AND": "and",
     "OR": "or",
@@ -115,14 +116,14 @@ class _Completer:
         elif spec.kind is Kind.USER:
             self.add("user", typed)
             if _matching(typed, "me()"):
-                self.add("function", "me()", "you")
+                self.add("function", "me()", _t("you"))
         elif spec.kind is Kind.GROUP:
             self.add("group", typed)
             if list_start and _matching(typed, "my_groups()"):
-                self.add("function", "my_groups()", "your groups")
+                self.add("function", "my_groups()", _t("your groups"))
         elif spec.kind is Kind.TIME:
             if _matching(typed, "now()"):
-                self.add("function", "now()", "now")
+                self.add("function", "now()", _t("now"))
             for value, label in _RELATIVE:
                 if _matching(typed, value):
                     self.add("value", value, label)

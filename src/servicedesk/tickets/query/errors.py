@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from servicedesk.kernel.i18n import _t
+
 
 class QueryError(ValueError):
     """An invalid query. `position` is a 0-based offset into the text, `line` and `column` are
@@ -46,12 +48,19 @@ class QueryError(ValueError):
         position = max(0, min(position, len(text)))
         line = text.count("\n", 0, position) + 1
         column = position - (text.rfind("\n", 0, position) + 1) + 1
-        where = f"at column {column}" if line == 1 else f"at line {line}, column {column}"
-        message = f"{problem} {where}"
+        message: str = _t("{problem} at column {column}", problem=problem, column=column)
+        if line > 1:
+            message = _t(
+                "{problem} at line {line}, column {column}",
+                problem=problem,
+                line=line,
+                column=column,
+            )
         if suggestions and mention:
-            message += " — did you mean " + " or ".join(f'"{s}"' for s in suggestions[:3]) + "?"
+            choices = _either([f'"{s}"' for s in suggestions[:3]])
+            message = _t("{message} — did you mean {choices}?", message=message, choices=choices)
         elif hint:
-            message += f"; {hint}"
+            message = _t("{message}; {hint}", message=message, hint=hint)
         return cls(
             message,
             position=position,
@@ -74,3 +83,11 @@ class QueryError(ValueError):
 
     def __repr__(self) -> str:
         return f"QueryError({self.message!r})"
+
+
+def _either(choices: Sequence[str]) -> str:
+    """`"a" or "b" or "c"`, its "or" in the reader's language."""
+    said = choices[0]
+    for choice in choices[1:]:
+        said = _t("{phrases} or {last}", phrases=said, last=choice)
+    return said

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.query.model import Entity, Operator
 
 
@@ -61,31 +62,31 @@ def _f(name: str, kind: Kind, description: str, **options: object) -> FieldSpec:
 
 
 _COMMON = (
-    _f("key", Kind.KEY, "the key, e.g. INC-000123"),
-    _f("title", Kind.TEXT, "the title"),
-    _f("status", Kind.ENUM, "the workflow state", groupable=True, vocabulary="status"),
-    _f("priority", Kind.RANKED, "the priority", groupable=True, vocabulary="priority"),
-    _f("category", Kind.ENUM, "the category", groupable=True, vocabulary="category"),
-    _f("assignee", Kind.USER, "the assignee's username", nullable=True, groupable=True),
-    _f("client", Kind.REF, "the client (~ matches its name)", nullable=True, groupable=True),
-    _f("order", Kind.REF, "the order (~ matches its number)", nullable=True),
-    _f("created", Kind.TIME, "when it was created"),
-    _f("updated", Kind.TIME, "when it last changed"),
+    _f("key", Kind.KEY, _t("the key, e.g. INC-000123")),
+    _f("title", Kind.TEXT, _t("the title")),
+    _f("status", Kind.ENUM, _t("the workflow state"), groupable=True, vocabulary="status"),
+    _f("priority", Kind.RANKED, _t("the priority"), groupable=True, vocabulary="priority"),
+    _f("category", Kind.ENUM, _t("the category"), groupable=True, vocabulary="category"),
+    _f("assignee", Kind.USER, _t("the assignee's username"), nullable=True, groupable=True),
+    _f("client", Kind.REF, _t("the client (~ matches its name)"), nullable=True, groupable=True),
+    _f("order", Kind.REF, _t("the order (~ matches its number)"), nullable=True),
+    _f("created", Kind.TIME, _t("when it was created")),
+    _f("updated", Kind.TIME, _t("when it last changed")),
 )
 _INCIDENT_ONLY = (
-    _f("impact", Kind.RANKED, "the impact", groupable=True, vocabulary="level"),
-    _f("urgency", Kind.RANKED, "the urgency", groupable=True, vocabulary="level"),
-    _f("group", Kind.GROUP, "the assigned group's name", nullable=True, groupable=True),
-    _f("reporter", Kind.USER, "the reporter's username", nullable=True),
-    _f("channel", Kind.ENUM, "the channel it came in by", groupable=True, vocabulary="channel"),
-    _f("resolved", Kind.TIME, "when it was resolved", nullable=True),
-    _f("sla_breached", Kind.BOOL, "whether an SLA target was missed", orderable=False),
-    _f("problem", Kind.PROBLEM, "its problem, e.g. PRB-000123", nullable=True, orderable=False),
-    _f("text", Kind.FULLTEXT, "words of the title, description, comments", orderable=False),
+    _f("impact", Kind.RANKED, _t("the impact"), groupable=True, vocabulary="level"),
+    _f("urgency", Kind.RANKED, _t("the urgency"), groupable=True, vocabulary="level"),
+    _f("group", Kind.GROUP, _t("the assigned group's name"), nullable=True, groupable=True),
+    _f("reporter", Kind.USER, _t("the reporter's username"), nullable=True),
+    _f("channel", Kind.ENUM, _t("the channel it came in by"), groupable=True, vocabulary="channel"),
+    _f("resolved", Kind.TIME, _t("when it was resolved"), nullable=True),
+    _f("sla_breached", Kind.BOOL, _t("whether an SLA target was missed"), orderable=False),
+    _f("problem", Kind.PROBLEM, _t("its problem, e.g. PRB-000123"), nullable=True, orderable=False),
+    _f("text", Kind.FULLTEXT, _t("words of the title, description, comments"), orderable=False),
 )
 _PROBLEM_ONLY = (
-    _f("closed", Kind.TIME, "when it was closed", nullable=True),
-    _f("text", Kind.FULLTEXT, "words of the title and the description", orderable=False),
+    _f("closed", Kind.TIME, _t("when it was closed"), nullable=True),
+    _f("text", Kind.FULLTEXT, _t("words of the title and the description"), orderable=False),
 )
 
 FIELDS: dict[Entity, dict[str, FieldSpec]] = {

@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from servicedesk.kernel.i18n import _t
+
 Entity = Literal["incident", "problem"]
 Operator = Literal["=", "!=", "<", "<=", ">", ">=", "~", "in", "not in", "is", "is not"]
 Direction = Literal["asc", "desc"]
@@ -42,7 +44,7 @@ class _Node(BaseModel):
 
 def _printable(value: str) -> str:
     if _CONTROLS.search(value):
-        raise ValueError("control characters are not allowed")
+        raise ValueError(_t("control characters are not allowed"))
     return value
 
 
@@ -72,14 +74,20 @@ class DateValue(_Node):
     @classmethod
     def _year(cls, value: dt.date) -> dt.date:
         if not MIN_YEAR <= value.year <= MAX_YEAR:
-            raise ValueError(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+            raise ValueError(
+                _t(
+                    "the year must be between {min_year} and {max_year}",
+                    min_year=MIN_YEAR,
+                    max_year=MAX_YEAR,
+                )
+            )
         return value
 
     @field_validator("time")
     @classmethod
     def _plain(cls, value: dt.time | None) -> dt.time | None:
         if value is not None and (value.tzinfo is not None or value.microsecond):
-            raise ValueError("a time has hours, minutes and seconds only, without a zone")
+            raise ValueError(_t("a time has hours, minutes and seconds only, without a zone"))
         return value
 
 
@@ -129,11 +137,11 @@ class Comparison(_Node):
     @model_validator(mode="after")
     def _fits(self) -> Comparison:
         if (self.op in EMPTY_OPERATORS) != isinstance(self.value, Empty):
-            raise ValueError("`is` and `is not` go with the empty value, and only they do")
+            raise ValueError(_t("`is` and `is not` go with the empty value, and only they do"))
         if self.op in LIST_OPERATORS and not isinstance(self.value, ListValue | Function):
-            raise ValueError(f"`{self.op}` takes a list or a function")
+            raise ValueError(_t("`{op}` takes a list or a function", op=self.op))
         if self.op not in LIST_OPERATORS and isinstance(self.value, ListValue):
-            raise ValueError("only `in` and `not in` take a list")
+            raise ValueError(_t("only `in` and `not in` take a list"))
         return self
 
 

@@ -12,8 +12,10 @@ from typing import NoReturn
 from lark import Token, Tree
 from pydantic import ValidationError
 
+from servicedesk.kernel.i18n import _t, current_language
+from servicedesk.kernel.i18n.validation import reason
 from servicedesk.tickets.query.errors import QueryError
-from servicedesk.tickets.query.fields import FIELDS, PLURAL, FieldSpec, Kind
+from servicedesk.tickets.query.fields import FIELDS, FieldSpec, Kind
 from servicedesk.tickets.query.model import (
     FUNCTIONS,
     MAX_LIST,
@@ -52,26 +54,36 @@ _SEPARATORS = frozenset({"LPAR", "RPAR", "COMMA"})
 def parse_query(text: str, entity: Entity, vocabulary: Vocabulary) -> Query:
     """The query the text says, checked and canonical; a QueryError for anything invalid."""
     if not isinstance(text, str):
-        raise QueryError("the query must be text")
+        raise QueryError(_t("the query must be text"))
     if entity not in FIELDS:
-        raise QueryError(f'unknown entity "{entity}"')
+        raise QueryError(_t('unknown entity "{entity}"', entity=entity))
     if len(text) > MAX_LENGTH:
-        problem = f"the query is too long ({len(text)} characters, at most {MAX_LENGTH})"
+        problem = _t(
+            "the query is too long ({length} characters, at most {max_length})",
+            length=len(text),
+            max_length=MAX_LENGTH,
+        )
         raise QueryError.at(text, MAX_LENGTH, len(text) - MAX_LENGTH, problem)
     tree = syntax_tree(text)
     try:
         return _Reader(text, entity, vocabulary).query(tree)
     except ValidationError as exc:
-        raise QueryError(f"invalid query: {exc.errors()[0]['msg']}") from None
+        said = reason(exc.errors()[0], current_language())
+        raise QueryError(_t("invalid query: {reason}", reason=said)) from None
     except RecursionError:
-        raise QueryError("the query is nested too deeply") from None
+        raise QueryError(_t("the query is nested too deeply")) from None
 
 
 def check_query(query: Query, vocabulary: Vocabulary) -> Query:
     """A model from elsewhere (the filter builder's JSON) checked exactly as text is: rendered
     and read back. Positions in a QueryError refer to `render(query)`."""
     if depth(query.where) > MAX_NESTING:
-        raise QueryError(f"the query is nested too deeply (at most {MAX_NESTING} levels)")
+        raise QueryError(
+            _t(
+                "the query is nested too deeply (at most {max_nesting} levels)",
+                max_nesting=MAX_NESTING,
+            )
+        )
     return parse_query(render(query), query.entity, vocabulary)
 
 
@@ -132,7 +144,10 @@ class _Reader:
             return Or(items=items) if kind == "or_expr" else And(items=items)
         if kind in ("negation", "parens"):
             if nesting >= MAX_NESTING:
-                self.fail(self.span(node), f"nested too deeply (at most {MAX_NESTING} levels)")
+                problem = _t(
+                    "nested too deeply (at most {max_nesting} levels)", max_nesting=MAX_NESTING
+                )
+                self.fail(self.span(node), problem)
             inner = next(c for c in node.children if isinstance(c, Tree))
             item = self.condition(inner, nesting + 1)
             return Not(item=item) if kind == "negation" else item
@@ -172,10 +187,12 @@ class _Reader:
         spec = self.fields.get(name.casefold())
         if spec is None:
             close = difflib.get_close_matches(name.casefold(), list(self.fields), n=3, cutoff=0.6)
-            problem = f'unknown field "{name}"'
+            problem = _t('unknown field "{name}"', name=name)
             if any(name.casefold() in fields for fields in FIELDS.values()):
-                problem = f'field "{name}" does not exist for {PLURAL[self.entity]}'
-            hint = "known fields: " + ", ".join(self.fields)
+                problem = _t(
+                    'field "{name}" does not exist for {entity}s', name=name, entity=self.entity
+                )
+            hint = _t("known fields: {fields}", fields=", ".join(self.fields))
             self.fail(self.span(token), problem, suggestions=close, hint=hint)
         return spec
 
@@ -184,10 +201,11 @@ class _Reader:
             return
         allowed = ", ".join(spec.operators)
         if op in ("is", "is not"):
-            problem = f"{spec.name} is never empty"
+            problem = _t("{field} is never empty", field=spec.name)
         else:
-            problem = f'operator "{op}" does not apply to {spec.name}'
-        self.fail(span, problem, suggestions=spec.operators, hint=f"use {allowed}", mention=False)
+            problem = _t('operator "{op}" does not apply to {field}', op=op, field=spec.name)
+        hint = _t("use {operators}", operators=allowed)
+        self.fail(span, problem, suggestions=spec.operators, hint=hint, mention=False)
 
     # ---- values ----------------------------------------------------------------------------
 
@@ -200,8 +218,9 @@ class _Reader:
             name = str(name_token.value).casefold()
             if name not in FUNCTIONS:
                 close = difflib.get_close_matches(name, FUNCTIONS, n=3, cutoff=0.5)
-                known = "known functions: " + ", ".join(f"{f}()" for f in FUNCTIONS)
-                problem = f'unknown function "{name_token}()"'
+                listing = ", ".join(f"{f}()" for f in FUNCTIONS)
+                known = _t("known functions: {functions}", functions=listing)
+                problem = _t('unknown function "{name}()"', name=str(name_token))
                 self.fail(span, problem, suggestions=[f"{f}()" for f in close], hint=known)
             return Function(name=name), span
         value = str(node.value)
@@ -217,16 +236,23 @@ class _Reader:
             return Text(value=_unquote(node)), span
         except ValidationError:
             if node.type == "DATE":
-                hint = f"years go from {MIN_YEAR} to {MAX_YEAR}"
-                self.fail(span, f'"{value}" is out of range', hint=hint)
-            self.fail(span, f"the value is too long (at most {MAX_TEXT} characters)")
+                hint = _t(
+                    "years go from {min_year} to {max_year}", min_year=MIN_YEAR, max_year=MAX_YEAR
+                )
+                self.fail(span, _t('"{value}" is out of range', value=value), hint=hint)
+            too_long = _t(
+                "the value is too long (at most {max_text} characters)", max_text=MAX_TEXT
+            )
+            self.fail(span, too_long)
         except ValueError:
-            self.fail(span, f'"{value}" is not a date', hint="write 2026-01-31 or 2026-01-31T10:00")
+            hint = _t("write 2026-01-31 or 2026-01-31T10:00")
+            self.fail(span, _t('"{value}" is not a date', value=value), hint=hint)
 
     def scalar(self, spec: FieldSpec, op: Operator, node: Tree[Token] | Token) -> Scalar:
         value, span = self.raw(node)
         if isinstance(value, Function) and value.name == "my_groups":
-            self.fail(span, "my_groups() is a list", hint=f"write {spec.name} in my_groups()")
+            hint = _t("write {field} in my_groups()", field=spec.name)
+            self.fail(span, _t("my_groups() is a list"), hint=hint)
         return self.checked(spec, op, value, span)
 
     def in_value(self, spec: FieldSpec, op: Operator, node: Tree[Token]) -> ListValue | Function:
@@ -235,12 +261,12 @@ class _Reader:
             assert isinstance(value, Function)
             if spec.kind is Kind.GROUP and value.name == "my_groups":
                 return value
-            self.fail(
-                span, f'"{op}" takes a list like (a, b)', hint=f"or use = with {value.name}()"
-            )
+            problem = _t('"{op}" takes a list like (a, b)', op=op)
+            self.fail(span, problem, hint=_t("or use = with {function}()", function=value.name))
         items = [c for c in node.children if not (isinstance(c, Token) and c.type in _SEPARATORS)]
         if len(items) > MAX_LIST:
-            self.fail(self.span(node), f"a list holds at most {MAX_LIST} values")
+            problem = _t("a list holds at most {max_list} values", max_list=MAX_LIST)
+            self.fail(self.span(node), problem)
         return ListValue(items=tuple(self.scalar(spec, op, item) for item in items))
 
     def checked(self, spec: FieldSpec, op: Operator, value: Scalar, span: Span) -> Scalar:
@@ -263,10 +289,10 @@ class _Reader:
             span = self.span(field_node)
             if not spec.orderable:
                 options = [f.name for f in self.fields.values() if f.orderable]
-                hint = "order by " + ", ".join(options)
-                self.fail(span, f"cannot order by {spec.name}", hint=hint)
+                hint = _t("order by {fields}", fields=", ".join(options))
+                self.fail(span, _t("cannot order by {name}", name=spec.name), hint=hint)
             if any(i.field == spec.name for i in items):
-                self.fail(span, f"ordered by {spec.name} twice")
+                self.fail(span, _t("ordered by {name} twice", name=spec.name))
             way = "asc"
             if isinstance(direction, Tree):
                 way = str(direction.children[0]).casefold()
@@ -281,7 +307,7 @@ class _Reader:
             options = [f.name for f in self.fields.values() if f.groupable]
             self.fail(
                 self.span(field_node),
-                f"cannot group by {spec.name}",
-                hint="group by " + ", ".join(options),
+                _t("cannot group by {name}", name=spec.name),
+                hint=_t("group by {fields}", fields=", ".join(options)),
             )
         return spec.name

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from lark.exceptions import LarkError
 
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.query.errors import QueryError
 from servicedesk.tickets.query.model import (
     And,
@@ -103,7 +104,7 @@ def _order_item(item: OrderItem) -> str:
 def render(query: Query) -> str:
     """The canonical text of a query (without its entity, which the caller knows)."""
     if depth(query.where) > MAX_RENDER_DEPTH:
-        raise QueryError("the query is nested too deeply to be shown as text")
+        raise QueryError(_t("the query is nested too deeply to be shown as text"))
     parts = []
     if query.where is not None:
         parts.append(render_condition(query.where))

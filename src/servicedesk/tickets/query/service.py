@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import ReadSession
 from servicedesk.kernel.errors import ProblemError
+from servicedesk.kernel.i18n import localized
 from servicedesk.tickets.access import is_staff
 from servicedesk.tickets.desk import Desk
 from servicedesk.tickets.query import (
@@ -156,5 +157,5 @@ async def suggestions(desk: Desk, text: str, position: int, entity: Entity) -> l
                 for g in groups
             ]
         else:
-            answer.append(suggestion.model_dump())
+            answer.append({**suggestion.model_dump(), "label": localized(suggestion.label)})
     return answer

@@ -10,6 +10,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.parsers.lalr_interactive_parser import InteractiveParser
 
+from servicedesk.kernel.i18n import _t, joined
 from servicedesk.tickets.query.errors import QueryError
 
 MAX_LENGTH = 2000
@@ -48,7 +49,7 @@ def syntax_tree(text: str) -> Tree[Token]:
     except UnexpectedInput as exc:
         raise syntax_error(text, exc) from None
     except (LarkError, RecursionError):
-        raise QueryError("the query could not be read") from None
+        raise QueryError(_t("the query could not be read")) from None
 
 
 def interactive(prefix: str) -> tuple[InteractiveParser, list[Token]]:
@@ -72,18 +73,18 @@ def describe(accepts: Collection[str]) -> tuple[str, list[str]]:
     phrases: list[str] = []
     suggestions: list[str] = []
     if accepts == {"EMPTY", "NOT"}:  # after `is`
-        return "empty or not empty", ["empty", "not empty"]
+        return _t("empty or not empty"), ["empty", "not empty"]
     if accepts & OPERATOR_TERMINALS:
-        phrases.append(f"an operator ({', '.join(OPERATOR_WORDS)})")
+        phrases.append(_t("an operator ({operators})", operators=", ".join(OPERATOR_WORDS)))
         suggestions += OPERATOR_WORDS
         accepts = accepts - {"NOT", "IN", "IS"}
     if "NUMBER" in accepts:
-        phrases.append("a value")
+        phrases.append(_t("a value"))
     elif "WORD" in accepts and "LPAR" in accepts and "NOT" not in accepts:
-        phrases.append("a list like (a, b) or a function like my_groups()")
+        phrases.append(_t("a list like (a, b) or a function like my_groups()"))
         accepts = accepts - {"LPAR"}
     elif "WORD" in accepts:
-        phrases.append("a field")
+        phrases.append(_t("a field"))
     if "AND" in accepts:
         accepts = accepts - {"LPAR"}  # after a word, as if it named a function
     for terminal, word in _WORDS.items():
@@ -91,11 +92,12 @@ def describe(accepts: Collection[str]) -> tuple[str, list[str]]:
             phrases.append(f'"{word}"' if word in _PUNCTUATION else word)
             suggestions.append(word)
     if "$END" in accepts:
-        phrases.append("the end of the query")
+        phrases.append(_t("the end of the query"))
     if not phrases:
-        return "something else", suggestions
-    words = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " or " + phrases[-1]
-    return words, suggestions
+        return _t("something else"), suggestions
+    if len(phrases) == 1:
+        return phrases[0], suggestions
+    return _t("{phrases} or {last}", phrases=joined(phrases[:-1]), last=phrases[-1]), suggestions
 
 
 def _lexed(text: str) -> list[Token]:
@@ -113,14 +115,12 @@ def _unbalanced(text: str, tokens: Iterable[Token]) -> QueryError | None:
             opened.append(token)
         elif token.type == "RPAR":
             if not opened:
-                return QueryError.at(
-                    text, _pos(token), 1, 'unbalanced parentheses: this ")" closes nothing'
-                )
+                problem = _t('unbalanced parentheses: this ")" closes nothing')
+                return QueryError.at(text, _pos(token), 1, problem)
             opened.pop()
     if opened:
-        return QueryError.at(
-            text, _pos(opened[-1]), 1, 'unbalanced parentheses: this "(" is never closed'
-        )
+        problem = _t('unbalanced parentheses: this "(" is never closed')
+        return QueryError.at(text, _pos(opened[-1]), 1, problem)
     return None
 
 
@@ -136,17 +136,15 @@ def _bad_string(text: str, start: int) -> QueryError:
             break
         if char == "\\":
             if text[at + 1 : at + 2] not in ('"', "\\"):
-                return QueryError.at(
-                    text, at, 2, "unknown escape in a string", hint='write \\" or \\\\ only'
-                )
+                problem = _t("unknown escape in a string")
+                return QueryError.at(text, at, 2, problem, hint=_t('write \\" or \\\\ only'))
             at += 2
             continue
         if ord(char) < 0x20 or ord(char) == 0x7F or 0xD800 <= ord(char) <= 0xDFFF:
-            return QueryError.at(text, at, 1, "a control character in a string")
+            return QueryError.at(text, at, 1, _t("a control character in a string"))
         at += 1
-    return QueryError.at(
-        text, start, len(text) - start, "unterminated string", hint='close it with "'
-    )
+    problem = _t("unterminated string")
+    return QueryError.at(text, start, len(text) - start, problem, hint=_t('close it with "'))
 
 
 def _unexpected_character(text: str, exc: UnexpectedCharacters) -> QueryError:
@@ -155,12 +153,13 @@ def _unexpected_character(text: str, exc: UnexpectedCharacters) -> QueryError:
     if char == '"':
         return _bad_string(text, position)
     if char == "!":
-        return QueryError.at(text, position, 1, 'unexpected "!"', suggestions=["!="])
+        return QueryError.at(text, position, 1, _t('unexpected "!"'), suggestions=["!="])
     if not char.isprintable():
-        return QueryError.at(text, position, 1, f"unexpected character U+{ord(char):04X}")
+        problem = _t("unexpected character U+{code}", code=f"{ord(char):04X}")
+        return QueryError.at(text, position, 1, problem)
     words, _ = describe(expected_at(text[:position]))
-    problem = f'unexpected character "{char}"'
-    return QueryError.at(text, position, 1, problem, hint=f"expected {words}")
+    problem = _t('unexpected character "{char}"', char=char)
+    return QueryError.at(text, position, 1, problem, hint=_t("expected {expected}", expected=words))
 
 
 def _unexpected_token(text: str, exc: UnexpectedToken) -> QueryError:
@@ -181,14 +180,14 @@ def _unexpected_token(text: str, exc: UnexpectedToken) -> QueryError:
     words, suggestions = describe(accepts)
     hint = None
     if token.type in VALUE_TERMINALS and "AND" in accepts:
-        hint = 'quote a value of several words: "like this"'
+        hint = _t('quote a value of several words: "like this"')
     elif token.lower() in _KEYWORDS and "NUMBER" in accepts:
-        hint = f'"{token}" is a keyword: quote it to use it as a value'
+        hint = _t('"{token}" is a keyword: quote it to use it as a value', token=str(token))
     return QueryError.at(
         text,
         position,
         length,
-        f"expected {words}",
+        _t("expected {expected}", expected=words),
         suggestions=suggestions,
         hint=hint,
         mention=False,
@@ -204,4 +203,4 @@ def syntax_error(text: str, exc: UnexpectedInput) -> QueryError:
     except (LarkError, RecursionError):
         pass
     position = getattr(exc, "pos_in_stream", None) or 0
-    return QueryError.at(text, position, 0, "the query could not be read")
+    return QueryError.at(text, position, 0, _t("the query could not be read"))

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.query.fields import KEY_PREFIX, FieldSpec, Kind
 from servicedesk.tickets.query.model import (
     DateValue,
@@ -22,7 +23,9 @@ from servicedesk.tickets.query.vocabulary import Vocabulary
 
 _KEY = re.compile(r"(?:([a-z]+)-?)?0*([0-9]{1,18})", re.IGNORECASE | re.ASCII)
 _FUNCTIONS_OF = {Kind.USER: "me", Kind.TIME: "now"}
-_TIME_HINT = "write a date like 2026-01-31 or 2026-01-31T10:00, a relative one like -7d, or now()"
+_TIME_HINT = _t(
+    "write a date like 2026-01-31 or 2026-01-31T10:00, a relative one like -7d, or now()"
+)
 _TEXTUAL = frozenset({Kind.TEXT, Kind.USER, Kind.GROUP, Kind.REF, Kind.FULLTEXT})
 
 
@@ -68,9 +71,13 @@ def canonical(
     kind = spec.kind
     if isinstance(value, Function):
         if _FUNCTIONS_OF.get(kind) != value.name:
-            raise ValueProblem(f"{value.name}() does not apply to {spec.name}")
+            raise ValueProblem(
+                _t("{function}() does not apply to {field}", function=value.name, field=spec.name)
+            )
         if op == "~":
-            raise ValueProblem(f'{value.name}() goes with "=" or "in", not "~"')
+            raise ValueProblem(
+                _t('{function}() goes with "=" or "in", not "~"', function=value.name)
+            )
         return value
     if kind in (Kind.KEY, Kind.PROBLEM):
         prefix = KEY_PREFIX[entity] if kind is Kind.KEY else KEY_PREFIX["problem"]
@@ -78,12 +85,14 @@ def canonical(
             return value
         number = key_number(raw, prefix) if isinstance(value, Text) else None
         if number is None:
-            raise ValueProblem(f'"{raw}" is not a key', hint=f"write {prefix}-000123")
+            hint = _t("write {prefix}-000123", prefix=prefix)
+            raise ValueProblem(_t('"{raw}" is not a key', raw=raw), hint=hint)
         return Text(value=f"{prefix}-{number:06d}")
     if kind in _TEXTUAL:
         text = value.value if isinstance(value, Text) else raw
         if kind is Kind.FULLTEXT and not any(char.isalnum() for char in text):
-            raise ValueProblem("nothing to search for", hint="give a word or a quoted phrase")
+            hint = _t("give a word or a quoted phrase")
+            raise ValueProblem(_t("nothing to search for"), hint=hint)
         return Text(value=text)
     if kind in (Kind.ENUM, Kind.RANKED):
         assert spec.vocabulary is not None
@@ -91,13 +100,14 @@ def canonical(
         if found is None:
             known = ", ".join(c.id for c in vocabulary.choices(spec.vocabulary))
             suggestions = vocabulary.suggest(spec.vocabulary, raw)
-            raise ValueProblem(f'unknown {spec.name} "{raw}"', suggestions, f"known: {known}")
+            problem = _t('unknown {field} "{raw}"', field=spec.name, raw=raw)
+            raise ValueProblem(problem, suggestions, _t("known: {known}", known=known))
         return Text(value=found)
     if kind is Kind.TIME:
         if isinstance(value, DateValue | RelativeDate):
             return value
-        raise ValueProblem(f'"{raw}" is not a date', hint=_TIME_HINT)
+        raise ValueProblem(_t('"{raw}" is not a date', raw=raw), hint=_TIME_HINT)
     # Kind.BOOL
     if raw.casefold() in ("true", "false"):
         return Text(value=raw.casefold())
-    raise ValueProblem(f'"{raw}" is neither true nor false', ["true", "false"])
+    raise ValueProblem(_t('"{raw}" is neither true nor false', raw=raw), ["true", "false"])

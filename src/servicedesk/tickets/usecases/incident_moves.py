@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import WriteSession
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.comments.schemas import CommentCreate
 from servicedesk.tickets.comments.service import add_comment
 from servicedesk.tickets.desk import Desk
@@ -45,7 +46,7 @@ async def move_incident(
             apply_action(incident, action, now)
     incident.version += 1
     incident.updated_at, incident.updated_by = now, actor.username
-    note = fields.get("reason") or f"transition {transition.id}"
+    note = fields.get("reason") or _t("transition {transition}", transition=transition.id)
     await record_changes(session, "incident", incident.id, actor.username, changes, note)
     if fields.get("comment"):
         # An ordinary public comment (its incident.commented event tells the reporter).

@@ -6,6 +6,7 @@ from __future__ import annotations
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import WriteSession
 from servicedesk.kernel.errors import NotFound
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.incidents import service as incidents
 from servicedesk.tickets.incidents.models import Incident
 from servicedesk.tickets.problems import service as problems
@@ -23,7 +24,7 @@ async def link(
     old = incident.problem_id
     incident.problem_id = problem.id
     await incidents.touched(
-        session, incident, actor, [("problem", old, problem.id)], "linked by hand"
+        session, incident, actor, [("problem", old, problem.id)], _t("linked by hand")
     )
     return incident
 
@@ -34,8 +35,9 @@ async def unlink(
     problem = await problems.problem_at(session, problem_ref, lock=True)
     incident = await incidents.incident_for(session, incident_ref, actor, lock=True)
     if incident.problem_id != problem.id:
-        raise NotFound(f"incident is not linked to problem {problems.key_of(problem)}")
+        key = problems.key_of(problem)
+        raise NotFound(_t("incident is not linked to problem {key}", key=key))
     incident.problem_id = None
     changes: list[tuple[str, object, object]] = [("problem", problem.id, None)]
-    await incidents.touched(session, incident, actor, changes, "unlinked by hand")
+    await incidents.touched(session, incident, actor, changes, _t("unlinked by hand"))
     return incident

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import WriteSession
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.desk import Desk
 from servicedesk.tickets.history.service import Change, record_changes
 from servicedesk.tickets.incidents import service as incidents
@@ -44,7 +45,7 @@ async def move_problem(
     problem.closed_at = now if entered_closed else None
     problem.version += 1
     problem.updated_at, problem.updated_by = now, actor.username
-    note = request.fields.get("reason") or f"transition {transition.id}"
+    note = request.fields.get("reason") or _t("transition {transition}", transition=transition.id)
     await record_changes(session, "problem", problem.id, actor.username, changes, note)
     closed: list[Incident] = []
     if "problem.close_incidents" in flow.actions_on(transition):
@@ -69,7 +70,12 @@ async def close_incidents(
     open_states = [s.id for s in flow.states.values() if s.kind is not StateKind.CLOSED]
     found = await incidents.open_of_problem(session, problem.id, open_states)
     key = problems.key_of(problem)
-    note = f"closed with problem {key}: {problem.resolution or ''}".rstrip(": ")
+    resolution = (problem.resolution or "").rstrip(": ")
+    note = (
+        _t("closed with problem {key}: {resolution}", key=key, resolution=resolution)
+        if resolution
+        else _t("closed with problem {key}", key=key)
+    )
     before = {incident.id: incident.status for incident in found}
     for incident in found:
         changes: list[Change] = [

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import WriteSession
+from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.desk import Desk
 from servicedesk.tickets.history.service import record_changes
 from servicedesk.tickets.incidents import service as incidents
@@ -43,11 +44,11 @@ async def register(
     session.add(incident)
     await session.flush()
     user = actor.username
-    note = f"registered via {incident.channel}"
+    note = _t("registered via {channel}", channel=incident.channel)
     await record_changes(
         session, "incident", incident.id, user, [("status", None, incident.status)], note
     )
-    link_note = f"joined by rule {rule}" if rule else "its own new problem"
+    link_note = _t("joined by rule {rule}", rule=rule) if rule else _t("its own new problem")
     await record_changes(
         session, "incident", incident.id, user, [("problem", None, problem.id)], link_note
     )

@@ -67,6 +67,7 @@ class TransitionError(Exception):
 
 class UnknownTransition(TransitionError):
     def __init__(self, transition_id: str, ticket_type: str, known: Iterable[str]) -> None:
+        self.ticket_type = ticket_type
         self.known = tuple(known)
         listing = ", ".join(self.known)
         reason = f'{ticket_type} has no transition "{transition_id}" (known: {listing})'
