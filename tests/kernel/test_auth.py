@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from servicedesk.kernel.app import ServiceSpec, create_service_app
 from servicedesk.kernel.auth import InvalidToken, JwksCache, TokenValidator, roles_alias
 from servicedesk.kernel.settings import KeycloakSettings, ServiceSettings
+from servicedesk.kernel.state import kernel_state
 from servicedesk.ops.keycloak_login import client_credentials_token
 from tests.support.apps import serve
 from tests.support.infra import ISSUER, KEYCLOAK_URL
@@ -291,7 +292,7 @@ async def test_keys_are_kept_while_keycloak_is_unreachable(
 
 
 async def test_no_keys_and_no_keycloak_is_a_503(api: httpx.AsyncClient, tokens: TokenShop) -> None:
-    validator = api._transport.app.state.token_validator  # type: ignore[attr-defined]
+    validator = kernel_state(api._transport.app).token_validator  # type: ignore[attr-defined]
     unreachable = JwksCache("http://127.0.0.1:9/certs", validator.jwks.http, ttl_s=600)
     original, validator.jwks = validator.jwks, unreachable
     validator._passed.clear()

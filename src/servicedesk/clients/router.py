@@ -24,6 +24,7 @@ from servicedesk.kernel.cursors import CursorCodec, CursorParam
 from servicedesk.kernel.deps import ReadSessionDep, WriteSessionDep
 from servicedesk.kernel.errors import Conflict, NotFound, PreconditionFailed, problems
 from servicedesk.kernel.etags import IfMatch, PreconditionRequired, expected_version, set_etag
+from servicedesk.kernel.i18n import _t
 from servicedesk.kernel.pagination import MAX_PAGE_SIZE, Page, RecordStats, json_response
 
 router = APIRouter(prefix="/api/v1/clients", tags=["clients"])
@@ -133,7 +134,7 @@ async def update_client(
     if_match: IfMatch = None,
 ) -> ClientOut:
     """Edits the fields sent; If-Match must carry the ETag read, else 412 (changed since)."""
-    version = expected_version(if_match, "a client")
+    version = expected_version(if_match, _t("a client"))
     client = await service.update_client(session, client_id, patch, version, actor)
     return _with_etag(client, response)
 

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from servicedesk.kernel.i18n import _t
 from servicedesk.kernel.validation import DisplayName, ExternalId, PhoneNumber
 
 _INN_10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -44,7 +45,7 @@ def inn_is_valid(value: str) -> bool:
 
 def _check_inn(value: str) -> str:
     if not inn_is_valid(value):
-        raise ValueError("must be a valid INN: 10 or 12 digits with correct check digits")
+        raise ValueError(_t("must be a valid INN: 10 or 12 digits with correct check digits"))
     return value
 
 
@@ -66,7 +67,13 @@ class _ClientFields(BaseModel):
         if kind and tax_id:
             expected = 10 if kind == ClientKind.COMPANY else 12
             if len(tax_id) != expected:
-                raise ValueError(f"the tax_id of a {kind.value} has {expected} digits")
+                raise ValueError(
+                    _t(
+                        "the tax_id of a {kind} has {expected} digits",
+                        kind=kind.value,
+                        expected=expected,
+                    )
+                )
         return tax_id
 
 
@@ -92,7 +99,7 @@ class ClientPatch(_ClientFields):
     def required_fields_stay(self) -> Self:
         for name in ("display_name", "kind"):
             if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be cleared")
+                raise ValueError(_t("{name} cannot be cleared", name=name))
         return self
 
     def changes(self) -> dict[str, object]:
@@ -142,7 +149,7 @@ class BulkUpsertRequest(BaseModel):
     def external_ids_unique(self) -> Self:
         seen = [r.external_id for r in self.records]
         if len(seen) != len(set(seen)):
-            raise ValueError("each external_id may appear once per request")
+            raise ValueError(_t("each external_id may appear once per request"))
         return self
 
 

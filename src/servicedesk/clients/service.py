@@ -26,6 +26,7 @@ from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import ReadSession, WriteSession
 from servicedesk.kernel.errors import Conflict, NotFound, PreconditionFailed, invalid_field
 from servicedesk.kernel.etags import stale_version
+from servicedesk.kernel.i18n import _t
 
 
 class ClientNotFound(NotFound):
@@ -49,12 +50,14 @@ async def search_clients(
 
 
 async def client_by_id(session: ReadSession, client_id: uuid.UUID) -> Client:
-    missing = ClientNotFound(f"client {client_id} does not exist")
+    missing = ClientNotFound(_t("client {client_id} does not exist", client_id=client_id))
     return await ClientRepository(session).require(client_id, missing)
 
 
 async def client_by_external_id(session: ReadSession, external_id: str) -> Client:
-    missing = ClientNotFound(f"no client has external_id {external_id!r}")
+    missing = ClientNotFound(
+        _t("no client has external_id {external_id!r}", external_id=external_id)
+    )
     return await ClientRepository(session).require_by_external_id(external_id, missing)
 
 
@@ -81,7 +84,10 @@ async def create_client(session: WriteSession, data: ClientCreate, actor: Princi
             await ClientRepository(session).add(client)
     except IntegrityError:
         raise Conflict(
-            f"a client with external_id {data.external_id!r} exists already",
+            _t(
+                "a client with external_id {external_id!r} exists already",
+                external_id=data.external_id,
+            ),
             extra={"field": "external_id"},
         ) from None
     await client_changed(session, CLIENT_CREATED, client)
@@ -98,14 +104,19 @@ async def update_client(
     repository = ClientRepository(session)
     current = await repository.get(client_id)
     if current is None:
-        raise ClientNotFound(f"client {client_id} does not exist")
+        raise ClientNotFound(_t("client {client_id} does not exist", client_id=client_id))
     changes = patch.model_dump(mode="json", include=patch.model_fields_set)
     _check_tax_id_fits(changes.get("kind", current.kind), changes.get("tax_id", current.tax_id))
     updated = await repository.update_if_version(
         client_id, expected_version, {**changes, "updated_by": actor.username}
     )
     if updated is None:
-        raise stale_version(StaleClient, f"client {client_id}", current.version, expected_version)
+        raise stale_version(
+            StaleClient,
+            _t("client {client_id}", client_id=client_id),
+            current.version,
+            expected_version,
+        )
     await client_changed(session, CLIENT_UPDATED, updated)
     return updated
 
@@ -115,7 +126,10 @@ def _check_tax_id_fits(kind: str, tax_id: str | None) -> None:
         return
     expected = 10 if kind == ClientKind.COMPANY else 12
     if len(tax_id) != expected:
-        raise invalid_field("tax_id", f"the tax_id of a {kind} has {expected} digits")
+        raise invalid_field(
+            "tax_id",
+            _t("the tax_id of a {kind} has {expected} digits", kind=kind, expected=expected),
+        )
 
 
 async def bulk_upsert(

@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 
 from servicedesk.kernel.errors import Forbidden, ProblemError, ServiceUnavailable, Unauthorized
 from servicedesk.kernel.i18n import _t
+from servicedesk.kernel.state import kernel_state
 
 log = logging.getLogger(__name__)
 ALLOWED_ALGORITHMS = frozenset({"RS256", "ES256"})
@@ -207,7 +208,7 @@ def _bearer_token(request: Request) -> str:
 
 
 async def authenticated_principal(request: Request) -> Principal:
-    validator: TokenValidator = request.app.state.token_validator
+    validator = kernel_state(request).token_validator
     principal = await validator.validate(_bearer_token(request))
     request.state.principal = principal
     return principal

@@ -19,10 +19,6 @@ container for them and puts it at `app.state.service`, once, in a start-up hook:
         set_service_state(app, OrdersState(ClientDirectory(...kernel.http...)))
 
 and reads it with `orders_state(request)` (or `Annotated[OrdersState, Depends(orders_state)]`).
-
-Until every service has switched, the kernel also keeps the old loose attributes
-(`app.state.database`, `.redis`, `.http`, `.broker`, `.token_validator`, `.readiness_checks`,
-`.service_name`) pointing at the same objects; new code must not read them.
 """
 
 from __future__ import annotations
@@ -46,8 +42,6 @@ if TYPE_CHECKING:  # both import this module (auth may read the state's token va
 
 Service = TypeVar("Service")
 Holder = HTTPConnection | Starlette | Scope
-# the loose attributes older code still reads, until every service has switched to the state
-_COMPATIBLE = ("http", "token_validator", "redis", "database", "broker")
 
 
 class StateMissing(RuntimeError):
@@ -90,10 +84,6 @@ def app_of(holder: Holder) -> Starlette:
 
 def set_kernel_state(app: Starlette, state: KernelState) -> None:
     app.state.kernel = state
-    for name in _COMPATIBLE:
-        setattr(app.state, name, getattr(state, name))
-    app.state.readiness_checks = state.readiness_checks
-    app.state.service_name = state.service_name
 
 
 def kernel_state(holder: Holder) -> KernelState:

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
+from servicedesk.kernel.i18n import _t
+
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _PHONE_NOISE = re.compile(r"[\s\-().]")
 
@@ -17,7 +19,7 @@ def _strip_phone_noise(value: object) -> object:
 
 def _check_e164(value: str) -> str:
     if not _E164.match(value):
-        raise ValueError("must be an international number in E.164 form, e.g. +79161234567")
+        raise ValueError(_t("must be an international number in E.164 form, e.g. +79161234567"))
     return value
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from servicedesk.kernel.db import WriteSession
 from servicedesk.kernel.errors import ServiceUnavailable
+from servicedesk.kernel.i18n import _t
 from servicedesk.kernel.service_client import CallFailed, ServiceClient
 from servicedesk.orders.models import KnownClient
 
@@ -79,6 +80,6 @@ class ClientDirectory:
     @staticmethod
     def _unavailable(reason: str) -> ClientsUnavailable:
         return ClientsUnavailable(
-            f"cannot check the client now ({reason}); try again shortly",
+            _t("cannot check the client now ({reason}); try again shortly", reason=reason),
             headers={"Retry-After": "2"},
         )

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from servicedesk.kernel.i18n import _t
 from servicedesk.kernel.validation import ExternalId
 
 MAX_AMOUNT = Decimal("1000000000000")
@@ -36,7 +37,7 @@ def active_currencies() -> frozenset[str]:
 
 def _check_currency(value: str) -> str:
     if value not in active_currencies():
-        raise ValueError("must be an active ISO 4217 currency code, e.g. RUB, USD, EUR")
+        raise ValueError(_t("must be an active ISO 4217 currency code, e.g. RUB, USD, EUR"))
     return value
 
 
@@ -74,7 +75,13 @@ class LineItem(BaseModel):
 def _fits_currency(amount: Decimal, currency: str, field: str) -> None:
     places = get_currency_precision(currency)
     if amount != amount.quantize(Decimal(1).scaleb(-places)):
-        raise ValueError(f"has more than {places} decimal places for {currency}")
+        raise ValueError(
+            _t(
+                "has more than {places} decimal places for {currency}",
+                places=places,
+                currency=currency,
+            )
+        )
 
 
 class OrderCreate(BaseModel):
@@ -104,10 +111,16 @@ class OrderCreate(BaseModel):
         if items:
             computed = sum((i.amount for i in items), Decimal(0))
             if total is not None and total != computed:
-                raise ValueError(f"{total} is not the sum of the items, {computed}")
+                raise ValueError(
+                    _t(
+                        "{total} is not the sum of the items, {computed}",
+                        total=total,
+                        computed=computed,
+                    )
+                )
             total = computed
         if total is None:
-            raise ValueError("required when there are no items")
+            raise ValueError(_t("required when there are no items"))
         currency = info.data.get("currency")
         if currency:
             _fits_currency(total, currency, "total_amount")
@@ -150,7 +163,7 @@ class BulkOrderUpsert(BaseModel):
     def external_ids_unique(self) -> Self:
         seen = [r.external_id for r in self.records]
         if len(seen) != len(set(seen)):
-            raise ValueError("each external_id may appear once per request")
+            raise ValueError(_t("each external_id may appear once per request"))
         return self
 
 

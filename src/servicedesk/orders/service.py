@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import ReadSession, WriteSession
 from servicedesk.kernel.errors import Conflict, InvalidInput, NotFound, invalid_field
+from servicedesk.kernel.i18n import _t
 from servicedesk.orders.client_directory import ClientDirectory
 from servicedesk.orders.events import order_created
 from servicedesk.orders.models import KnownClient, Order
@@ -34,7 +35,7 @@ class UnknownClient(InvalidInput):
     code = "unknown-client"
 
     def __init__(self, client_id: uuid.UUID, field: str = "client_id") -> None:
-        named = invalid_field(field, f"no client {client_id} exists")
+        named = invalid_field(field, _t("no client {client_id} exists", client_id=client_id))
         super().__init__(named.detail, extra=named.extra)
 
 
@@ -69,12 +70,12 @@ async def orders_by_text(
 
 
 async def order_by_id(session: ReadSession, order_id: uuid.UUID) -> Order:
-    missing = OrderNotFound(f"order {order_id} does not exist")
+    missing = OrderNotFound(_t("order {order_id} does not exist", order_id=order_id))
     return await OrderRepository(session).require(order_id, missing)
 
 
 async def order_by_external_id(session: ReadSession, external_id: str) -> Order:
-    missing = OrderNotFound(f"no order has external_id {external_id!r}")
+    missing = OrderNotFound(_t("no order has external_id {external_id!r}", external_id=external_id))
     return await OrderRepository(session).require_by_external_id(external_id, missing)
 
 
@@ -139,7 +140,7 @@ async def bulk_upsert_orders(
         async with session.begin_nested():
             created = await repository.insert_new(rows)
     except IntegrityError:
-        raise Conflict("an order number in this batch belongs to another order") from None
+        raise Conflict(_t("an order number in this batch belongs to another order")) from None
     orders = await repository.by_external_ids([r.external_id for r in request.records])
     results = []
     for record in request.records:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import httpx
 
 from servicedesk.kernel.etags import etag
+from servicedesk.kernel.i18n import _t
 from servicedesk.migration.ports import LegacySide, Ours
 from servicedesk.migration.schemas import (
     ClientItem,
@@ -111,7 +112,9 @@ async def edit_client(
         return await ours.clients.edit(client_id, patch, if_match, user)
     customer_id = legacy_customer_id(reference)
     if customer_id is None:
-        raise LegacyRecordNotFound(f"{reference!r} is neither our client id nor a legacy id")
+        raise LegacyRecordNotFound(
+            _t("{reference!r} is neither our client id nor a legacy id", reference=reference)
+        )
     moved = await move_customer(customer_id, side, ours)
     # The user edits the legacy copy they saw: our version 1 once moved in. An edit that raced
     # them to it, or any edit since, makes theirs a clean 412.

@@ -22,6 +22,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from servicedesk.kernel.errors import NotFound, ServiceUnavailable, invalid_field
+from servicedesk.kernel.i18n import _t
 from servicedesk.migration.adapters.legacy_api import LegacyUnavailable
 from servicedesk.migration.metrics import BREAKER_OPEN
 from servicedesk.migration.ports import LegacySide, Ours
@@ -75,16 +76,21 @@ def parse_reference(
         pass
     number = legacy_id(reference)
     if number is None:
-        reason = f"neither our id (a UUID) nor a legacy id ({legacy_form})"
-        raise invalid_field("reference", reason, f"reference: {reason}", location="path")
+        reason = _t(
+            "neither our id (a UUID) nor a legacy id ({legacy_form})", legacy_form=legacy_form
+        )
+        raise invalid_field("reference", reason, location="path")
     return number
 
 
 def _unavailable(reason: str, side: LegacySide) -> LegacyLookupUnavailable:
     wait = math.ceil(side.breaker.open_s) if reason == "breaker-open" else RETRY_AFTER_S
     return LegacyLookupUnavailable(
-        f"the legacy system cannot be asked now ({reason}) and no copy is cached;"
-        " try again shortly",
+        _t(
+            "the legacy system cannot be asked now ({reason}) and no copy is cached;"
+            " try again shortly",
+            reason=reason,
+        ),
         extra={"source": "legacy", "reason": reason},
         headers={"Retry-After": str(wait)},
     )
@@ -123,7 +129,7 @@ async def find_client(reference: str, ours: Ours, side: LegacySide) -> ClientIte
     if isinstance(parsed, uuid.UUID):
         client = await ours.clients.get(parsed, ours.service_auth)
         if client is None:
-            raise ClientNotFound(f"client {parsed} does not exist")
+            raise ClientNotFound(_t("client {client_id} does not exist", client_id=parsed))
         return ClientItem.ours(client)
     external_id = customer_external_id(parsed)
     held = (await ours.clients.held([external_id], ours.service_auth)).get(external_id)
@@ -137,7 +143,9 @@ async def find_client(reference: str, ours: Ours, side: LegacySide) -> ClientIte
         lambda: legacy_client_record(side, customer_id),
     )
     if record is None:
-        raise ClientNotFound(f"no client {reference}, neither ours nor in the legacy system")
+        raise ClientNotFound(
+            _t("no client {reference}, neither ours nor in the legacy system", reference=reference)
+        )
     return ClientItem.legacy(record)
 
 
@@ -162,7 +170,7 @@ async def find_order(reference: str, ours: Ours, side: LegacySide) -> OrderItem:
     if isinstance(parsed, uuid.UUID):
         order = await ours.orders.get(parsed, ours.service_auth)
         if order is None:
-            raise OrderNotFound(f"order {parsed} does not exist")
+            raise OrderNotFound(_t("order {order_id} does not exist", order_id=parsed))
         return await _our_order_item(order, ours)
     held = await ours.orders.by_external_id(order_external_id(parsed), ours.service_auth)
     if held is not None:
@@ -172,7 +180,9 @@ async def find_order(reference: str, ours: Ours, side: LegacySide) -> OrderItem:
         side, order_key(order_id), LegacyOrderEntry, lambda: legacy_order_entry(side, order_id)
     )
     if entry is None:
-        raise OrderNotFound(f"no order {reference}, neither ours nor in the legacy system")
+        raise OrderNotFound(
+            _t("no order {reference}, neither ours nor in the legacy system", reference=reference)
+        )
     client_external_id = customer_external_id(entry.customer_id)
     held_client = await ours.clients.held([client_external_id], ours.service_auth)
     client = held_client.get(client_external_id)

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 
 from servicedesk.kernel.errors import NotFound
+from servicedesk.kernel.i18n import _t
 from servicedesk.migration.metrics import RECORDS_MOVED
 from servicedesk.migration.ports import LegacySide, Ours
 from servicedesk.migration.schemas import ClientRecord
@@ -57,7 +58,9 @@ async def move_customer(customer_id: int, side: LegacySide, ours: Ours) -> Moved
         return Moved(held.id, held.version, created=False)
     record = await legacy_client_record(side, customer_id)
     if record is None:
-        raise LegacyRecordNotFound(f"the legacy system has no customer {customer_id}")
+        raise LegacyRecordNotFound(
+            _t("the legacy system has no customer {customer_id}", customer_id=customer_id)
+        )
     result = (await ours.clients.move_in([record], ours.service_auth))[0]
     RECORDS_MOVED.labels("clients", "on use").inc(result.outcome == "created")
     return Moved(result.id, result.version, result.outcome == "created")

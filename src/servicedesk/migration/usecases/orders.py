@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import httpx
 
 from servicedesk.kernel.errors import NotFound
+from servicedesk.kernel.i18n import _t
 from servicedesk.migration.adapters.legacy_api import LegacyOrder
 from servicedesk.migration.ports import LegacySide, Ours
 from servicedesk.migration.schemas import (
@@ -60,12 +61,14 @@ async def _both_ids(reference: str, ours: Ours) -> tuple[uuid.UUID | None, int |
     if client_id is not None:
         client = await ours.clients.get(client_id, ours.service_auth)
         if client is None:
-            raise ClientNotFound(f"client {client_id} does not exist")
+            raise ClientNotFound(_t("client {client_id} does not exist", client_id=client_id))
         external_id = client.external_id
         return client_id, legacy_customer_id(external_id) if external_id else None
     customer_id = legacy_customer_id(reference)
     if customer_id is None:
-        raise ClientNotFound(f"{reference!r} is neither our client id nor a legacy id")
+        raise ClientNotFound(
+            _t("{reference!r} is neither our client id nor a legacy id", reference=reference)
+        )
     external_id = customer_external_id(customer_id)
     held = (await ours.clients.held([external_id], ours.service_auth)).get(external_id)
     return (held.id if held else None), customer_id
