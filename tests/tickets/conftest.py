@@ -12,7 +12,8 @@ import pytest
 from servicedesk.tickets.app import create_app
 from servicedesk.tickets.settings import TicketsSettings
 from tests.support.apps import serve
-from tests.support.processes import ARTIFACTS, start_service, stop, wait_ready
+from tests.support.processes import ARTIFACTS
+from tests.support.upstream import running_upstream
 
 PORTS = {"clients": 18602, "orders": 18603, "migration": 18604, "legacy": 18605}
 
@@ -20,26 +21,8 @@ PORTS = {"clients": 18602, "orders": 18603, "migration": 18604, "legacy": 18605}
 @pytest.fixture(scope="session")
 async def proxy_urls() -> AsyncIterator[dict[str, str]]:
     """URLs of the clients service, the legacy simulator and the migration proxy in front."""
-    clients = start_service("clients", PORTS["clients"])
-    legacy = start_service("legacy", PORTS["legacy"])
-    orders = start_service("orders", PORTS["orders"], {"SD_ORDERS_CLIENTS_URL": clients.url})
-    migration = start_service(
-        "migration",
-        PORTS["migration"],
-        {
-            "SD_MIGRATION_CLIENTS_URL": clients.url,
-            "SD_MIGRATION_ORDERS_URL": orders.url,
-            "SD_MIGRATION_LEGACY_URL": legacy.url,
-        },
-    )
-    running = (clients, legacy, orders, migration)
-    try:
-        for service in running:
-            await wait_ready(service)
-        yield {s.name: s.url for s in running}
-    finally:
-        for service in running:
-            stop(service)
+    async with running_upstream(PORTS) as urls:
+        yield urls
 
 
 def tickets_settings(migration_url: str, **changes: object) -> TicketsSettings:

@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI
 
 from servicedesk.kernel.app import ServiceSpec, create_service_app
-from servicedesk.kernel.calls import ClientCredentials, service_client
+from servicedesk.kernel.calls import ClientCredentials
+from servicedesk.kernel.service_client import ServiceClient
 from servicedesk.kernel.state import kernel_state, set_service_state
 from servicedesk.tickets.attachments.router import router as attachments_router
 from servicedesk.tickets.attachments.store import LocalDirectoryStore
@@ -40,7 +41,7 @@ def _open_desk(
     async def open_desk(app: FastAPI) -> None:
         kernel = kernel_state(app)
         credentials = ClientCredentials(settings.keycloak, kernel.http)
-        proxy = service_client(settings.migration_url, auth=credentials)
+        proxy = ServiceClient("migration", settings.migration_url, auth=credentials)
         references = MigrationProxyReferences(proxy, settings.reference_deadline_s)
         directory = KeycloakDirectory(kernel.http, settings.keycloak, kernel.redis)
         watch = watch_breaches(kernel.require_database(), settings.sla_check_interval_s)
@@ -49,7 +50,7 @@ def _open_desk(
             directory=directory,
             attachment_store=LocalDirectoryStore(settings.attachments_dir),
             attachment_max_bytes=settings.attachment_max_bytes,
-            migration_http=proxy,
+            migration=proxy,
             sla_watch=asyncio.create_task(watch, name="sla-watch"),
         )
         set_service_state(app, state)
@@ -62,7 +63,7 @@ async def _close_desk(app: FastAPI) -> None:
     state.sla_watch.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await state.sla_watch
-    await state.migration_http.aclose()
+    await state.migration.aclose()
 
 
 class DefinitionsError(ValueError):

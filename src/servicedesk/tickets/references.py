@@ -8,13 +8,16 @@ for a retry (503) rather than storing a reference nobody checked.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol, TypeVar
 from urllib.parse import quote
 
-import httpx
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from servicedesk.kernel.errors import ServiceUnavailable
 from servicedesk.kernel.i18n import _t
+from servicedesk.kernel.service_client import CallFailed, ServiceClient
+
+Record = TypeVar("Record", bound="ProxyRecord")
 
 
 class ReferencesUnavailable(ServiceUnavailable):
@@ -45,49 +48,70 @@ class References(Protocol):
     async def order(self, reference: str) -> OrderSnapshot | None: ...
 
 
-def _canonical(record: dict[str, Any]) -> str:
-    """Our id when we hold the record, else its legacy id."""
-    return str(record.get("id") or record["external_id"])
+class ProxyRecord(BaseModel):
+    """What the proxy answers about a record: ours (an id) or legacy only (its legacy id)."""
+
+    model_config = ConfigDict(extra="ignore")
+    id: str | None = None
+    external_id: str | None = None
+
+    @property
+    def canonical(self) -> str:
+        """Our id when we hold the record, else its legacy id."""
+        reference = self.id or self.external_id
+        if reference is None:
+            raise ValueError("a record with neither our id nor a legacy id")
+        return reference
+
+
+class ProxyClient(ProxyRecord):
+    display_name: str
+    source: str = "ours"
+
+
+class ProxyOrder(ProxyRecord):
+    number: str
+    client_id: str | None = None
+    client_external_id: str | None = None
 
 
 class MigrationProxyReferences:
     """The migration proxy over HTTP, called with the tickets service's own account."""
 
-    def __init__(self, http: httpx.AsyncClient, deadline_s: float = 2.0) -> None:
-        self.http = http
+    def __init__(self, proxy: ServiceClient, deadline_s: float = 2.0) -> None:
+        self.proxy = proxy
         self.deadline_s = deadline_s
 
     async def client(self, reference: str) -> ClientSnapshot | None:
-        record = await self._get(f"/api/v1/clients/{quote(reference, safe='')}")
+        record = await self._get(f"/api/v1/clients/{quote(reference, safe='')}", ProxyClient)
         if record is None:
             return None
         return ClientSnapshot(
-            _canonical(record),
-            str(record["display_name"]),
-            str(record.get("source", "ours")),
-            record.get("external_id"),
+            record.canonical, record.display_name, record.source, record.external_id
         )
 
     async def order(self, reference: str) -> OrderSnapshot | None:
-        record = await self._get(f"/api/v1/orders/{quote(reference, safe='')}")
+        record = await self._get(f"/api/v1/orders/{quote(reference, safe='')}", ProxyOrder)
         if record is None:
             return None
-        client = record.get("client_id") or record.get("client_external_id")
-        return OrderSnapshot(
-            _canonical(record), str(record["number"]), str(client) if client else None
-        )
+        client = record.client_id or record.client_external_id
+        return OrderSnapshot(record.canonical, record.number, client)
 
-    async def _get(self, path: str) -> dict[str, Any] | None:
+    async def _get(self, path: str, model: type[Record]) -> Record | None:
+        """The record, None when the proxy knows no such one (404, or a malformed id: 422);
+        503 when it cannot answer within the deadline (its calls are retried within it)."""
         try:
-            answer = await self.http.get(path, timeout=self.deadline_s)
-        except httpx.HTTPError as exc:
-            raise self._unavailable(type(exc).__name__) from exc
+            answer = await self.proxy.request("GET", path, deadline_s=self.deadline_s)
+        except CallFailed as failed:
+            raise self._unavailable(failed.reason) from failed
         if answer.status_code in (404, 422):
             return None
         if answer.status_code != 200:
             raise self._unavailable(f"HTTP {answer.status_code}")
-        body: dict[str, Any] = answer.json()
-        return body
+        try:
+            return model.model_validate_json(answer.content)
+        except (ValidationError, ValueError) as exc:
+            raise self._unavailable(type(exc).__name__) from exc
 
     @staticmethod
     def _unavailable(reason: str) -> ReferencesUnavailable:

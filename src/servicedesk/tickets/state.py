@@ -6,10 +6,10 @@ import asyncio
 from dataclasses import dataclass
 from typing import Annotated
 
-import httpx
 from fastapi import Depends
 from starlette.requests import HTTPConnection
 
+from servicedesk.kernel.service_client import ServiceClient
 from servicedesk.kernel.state import Holder, service_state
 from servicedesk.tickets.attachments.store import AttachmentStore
 from servicedesk.tickets.desk import Desk
@@ -22,7 +22,7 @@ class TicketsState:
     directory: KeycloakDirectory
     attachment_store: AttachmentStore
     attachment_max_bytes: int
-    migration_http: httpx.AsyncClient
+    migration: ServiceClient
     sla_watch: asyncio.Task[None]
 
 
