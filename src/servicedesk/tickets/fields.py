@@ -3,6 +3,7 @@ references, ticket keys."""
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated
 
@@ -61,6 +62,13 @@ DirectoryId = Annotated[
 ]
 Category = Annotated[str, StringConstraints(min_length=1, max_length=64), OneLine]
 ContactName = Annotated[DisplayName, OneLine]
+
+
+def key_number(prefix: str, reference: str) -> int | None:
+    """The number behind `INC-000123` (or the bare number): ASCII digits only, and few enough to
+    fit a bigint; None for anything else."""
+    found = re.fullmatch(rf"(?:{prefix}-)?0*([0-9]{{1,18}})", reference, re.IGNORECASE | re.ASCII)
+    return int(found.group(1)) if found else None
 
 
 def ticket_key(prefix: str, number: int) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
 from datetime import UTC, datetime
 
@@ -23,6 +22,7 @@ from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.access import is_staff, may_see, require_staff
 from servicedesk.tickets.db import AnySession
 from servicedesk.tickets.desk import Desk
+from servicedesk.tickets.fields import INCIDENT_PREFIX, key_number
 from servicedesk.tickets.history.service import Change, record_changes
 from servicedesk.tickets.incidents import repository
 from servicedesk.tickets.incidents.events import INCIDENT_UPDATED, incident_event
@@ -171,19 +171,14 @@ def _set_priority(incident: Incident, desk: Desk) -> None:
 
 # ---- reads --------------------------------------------------------------------------------
 
-# INC-000123 (or the bare number): ASCII digits only, and few enough to fit a bigint.
-_KEY = re.compile(r"(?:INC-)?0*([0-9]{1,18})", re.IGNORECASE | re.ASCII)
-
 
 async def find_incident(session: AnySession, reference: str) -> Incident | None:
     """By id or by key (INC-000123)."""
     try:
         return await repository.by_id(session, uuid.UUID(reference))
     except ValueError:
-        number = _KEY.fullmatch(reference)
-        if number is None:
-            return None
-        return await repository.by_number(session, int(number.group(1)))
+        number = key_number(INCIDENT_PREFIX, reference)
+        return None if number is None else await repository.by_number(session, number)
 
 
 async def incident_for(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,7 @@ from servicedesk.kernel.errors import Conflict, NotFound
 from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.db import AnySession
 from servicedesk.tickets.desk import Desk
-from servicedesk.tickets.fields import INCIDENT_PREFIX, PROBLEM_PREFIX, ticket_key
+from servicedesk.tickets.fields import INCIDENT_PREFIX, PROBLEM_PREFIX, key_number, ticket_key
 from servicedesk.tickets.history.service import record_changes
 from servicedesk.tickets.incidents.models import Incident
 from servicedesk.tickets.problems import repository
@@ -73,19 +72,13 @@ async def problem_for(
     return problem, None
 
 
-# PRB-000123 (or the bare number): ASCII digits only, and few enough to fit a bigint.
-_KEY = re.compile(rf"(?:{PROBLEM_PREFIX}-)?0*([0-9]{{1,18}})", re.IGNORECASE | re.ASCII)
-
-
 async def find(session: AnySession, reference: str) -> Problem | None:
     """By id or by key (PRB-000123)."""
     try:
         return await repository.by_id(session, uuid.UUID(reference))
     except ValueError:
-        number = _KEY.fullmatch(reference)
-        if number is None:
-            return None
-        return await repository.by_number(session, int(number.group(1)))
+        number = key_number(PROBLEM_PREFIX, reference)
+        return None if number is None else await repository.by_number(session, number)
 
 
 async def problem_at(session: AnySession, reference: str, *, lock: bool = False) -> Problem:
