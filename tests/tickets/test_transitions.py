@@ -477,3 +477,33 @@ async def test_problem_transitions_need_staff(
     listing = await tickets_api.get(path, headers=caller)
     moving = await tickets_api.post(path, json={"transition": "investigate"}, headers=caller)
     assert listing.status_code == moving.status_code == (403 if who else 401)
+
+
+async def test_taking_an_unassigned_incident_assigns_the_taker_and_puts_it_on_my_work(
+    tickets_api: httpx.AsyncClient, tokens: TokenShop
+) -> None:
+    reporter = await headers_of(tokens, "reporter1")
+    agent, other = await headers_of(tokens, "agent1"), await headers_of(tokens, "agent2")
+    unassigned = await open_incident(tickets_api, reporter)
+    taken = await _moved(tickets_api, agent, f"{INCIDENTS}/{unassigned['id']}", "start")
+    assert taken["assignee_username"] == "agent1"
+    assert taken["assignee_id"] == await subject_of(tokens, "agent1")
+    history = await tickets_api.get(f"{INCIDENTS}/{unassigned['id']}/history", headers=agent)
+    assert any(
+        entry["field"] == "assignee_username" and entry["new_value"] == "agent1"
+        for entry in history.json()
+    ), history.text
+    boards = await tickets_api.get("/api/v1/boards", headers=agent)
+    my_work = next(b for b in boards.json() if b["is_default"])
+    cards = await tickets_api.get(f"/api/v1/boards/{my_work['id']}/cards", headers=agent)
+    assert unassigned["key"] in cards.text, "a taken incident is on the taker's My work board"
+
+    already = await open_incident(tickets_api, reporter)
+    assign = await tickets_api.patch(
+        f"{INCIDENTS}/{already['id']}",
+        json={"assignee": await subject_of(tokens, "agent2")},
+        headers={**agent, "If-Match": f'"{already["version"]}"'},
+    )
+    assert assign.status_code == 200, assign.text
+    kept = await _moved(tickets_api, other, f"{INCIDENTS}/{already['id']}", "start")
+    assert kept["assignee_username"] == "agent2", "taking keeps an assignee already there"

@@ -209,7 +209,7 @@ def test_all_refusals_share_a_base_class() -> None:
 @pytest.mark.parametrize(
     ("workflow", "transition", "expected"),
     [
-        (INCIDENT, "start", ("sla.respond",)),
+        (INCIDENT, "start", ("sla.respond", "assign.taker")),
         (INCIDENT, "ask_reporter", ("sla.pause",)),
         (INCIDENT, "resume", ("sla.resume",)),
         (INCIDENT, "resolve", ("sla.respond", "sla.stop")),
@@ -469,8 +469,8 @@ RULES = [
         (
             _set("transitions.0.actions", ["problem.close_incidents"]),
             'incident.yaml: transitions[0].actions ("finish"): unknown action '
-            '"problem.close_incidents" (known: sla.pause, sla.respond, sla.restart, '
-            "sla.resume, sla.stop)",
+            '"problem.close_incidents" (known: assign.taker, sla.pause, sla.respond, '
+            "sla.restart, sla.resume, sla.stop)",
         ),
         (
             _set("states.0.on_enter", ["sla.pasue"]),

@@ -19,6 +19,8 @@ from servicedesk.tickets.sla.clock import SLA_ACTIONS, apply_action
 from servicedesk.tickets.workflow.schemas import TransitionRequest
 from servicedesk.tickets.workflow.service import checked
 
+TAKER = "assign.taker"
+
 
 async def move_incident(
     session: WriteSession,
@@ -37,6 +39,13 @@ async def move_incident(
         assigned_before = incident.assignee_username
         await assignee_of(desk, fields["assignee"], incident)
         changes.append(("assignee_username", assigned_before, incident.assignee_username))
+    if (
+        TAKER in flow.actions_on(transition)
+        and incident.assignee_id is None
+        and not fields.get("assignee")
+    ):
+        changes.append(("assignee_username", None, actor.username))
+        incident.assignee_id, incident.assignee_username = actor.subject, actor.username
     if fields.get("resolution"):
         changes.append(("resolution", incident.resolution, fields["resolution"]))
         incident.resolution = fields["resolution"]

@@ -16,9 +16,12 @@ KNOWN_FIELDS: Mapping[str, frozenset[str]] = {
     "incident": frozenset({"resolution", "comment", "reason", "assignee"}),
     "problem": frozenset({"resolution", "reason", "comment"}),
 }
-# sla.stop ends the resolution clock and also ends a pause in progress.
+# sla.stop ends the resolution clock and also ends a pause in progress; assign.taker assigns
+# the person making the transition when nobody is assigned ("take").
 KNOWN_ACTIONS: Mapping[str, frozenset[str]] = {
-    "incident": frozenset({"sla.respond", "sla.pause", "sla.resume", "sla.stop", "sla.restart"}),
+    "incident": frozenset(
+        {"sla.respond", "sla.pause", "sla.resume", "sla.stop", "sla.restart", "assign.taker"}
+    ),
     "problem": frozenset({"problem.close_incidents"}),
 }
 TICKET_TYPES = frozenset(KNOWN_FIELDS)
