@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
+from babel.numbers import format_currency as babel_format_currency
 from babel.numbers import format_decimal as babel_format_decimal
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -132,3 +133,15 @@ class Formats:
         if value is None or value == "":
             return ""
         return babel_format_decimal(Decimal(str(value)), locale=lang)
+
+    def money(
+        self, value: int | float | Decimal | str | None, currency: str | None, lang: str
+    ) -> str:
+        """An amount with the currency's own decimals, in the reader's language:
+        `99,90 €` in Russian, `€99.90` in English; without a currency, a plain number."""
+        if value is None or value == "":
+            return ""
+        code = (currency or "").strip().upper()
+        if not code:
+            return self.number(value, lang)
+        return babel_format_currency(Decimal(str(value)), code, locale=lang)

@@ -122,6 +122,13 @@ class Page:
             **context,
         )
 
+    async def flash(self, name: str, value: str) -> None:
+        """A one-time message shown by the next page that takes it (see `take_flash`)."""
+        await connections(self.request).sessions.flash(self.session, name, value)
+
+    async def take_flash(self, name: str) -> str | None:
+        return await connections(self.request).sessions.take_flash(self.session, name)
+
     def redirect(self, url: str) -> Response:
         """After a successful form post: 303 to `url` (htmx: a full navigation via HX-Redirect)."""
         if self.htmx:

@@ -171,6 +171,17 @@ class SessionStore:
     async def unlock_refresh(self, session: WebSession) -> None:
         await self.redis.delete(f"{_PREFIX}:refresh:{session.key}")
 
+    async def flash(self, session: WebSession, name: str, value: str, ttl_s: int = 300) -> None:
+        """A one-time message for the session's next page (post/redirect/get)."""
+        await self.redis.set(f"{_PREFIX}:flash:{session.key}:{name}", value, ex=ttl_s)
+
+    async def take_flash(self, session: WebSession, name: str) -> str | None:
+        """The message, once: a reload of the page finds nothing."""
+        raw = await self.redis.getdel(f"{_PREFIX}:flash:{session.key}:{name}")
+        if raw is None:
+            return None
+        return raw.decode() if isinstance(raw, bytes) else str(raw)
+
     async def start_login(self, state: str, attempt: LoginAttempt, ttl_s: int) -> None:
         await self.redis.set(f"{_PREFIX}:login:{state}", attempt.model_dump_json(), ex=ttl_s)
 

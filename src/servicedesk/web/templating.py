@@ -92,9 +92,14 @@ def build_environment(formats: Formats, static_url: StaticUrls) -> Environment:
     def number_filter(context: Context, value: Any) -> str:
         return formats.number(value, context["lang"])
 
+    @pass_context
+    def money_filter(context: Context, value: Any, currency: str | None = None) -> str:
+        return formats.money(value, currency, context["lang"])
+
     env.filters["datetime"] = datetime_filter
     env.filters["date"] = date_filter
     env.filters["number"] = number_filter
+    env.filters["money"] = money_filter
     env.globals["static_url"] = static_url
     env.globals["product"] = "servicedesk"
     return env

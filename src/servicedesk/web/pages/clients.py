@@ -135,7 +135,8 @@ async def create_client(
         if refused.status not in (409, 422):
             raise
         return _new_page(page, form, refused.field_errors, refused.detail, status=422)
-    return page.redirect(f"/clients/{created['id']}?created=1")
+    await page.flash(f"created:{created['id']}", "1")  # once: a reload does not show it
+    return page.redirect(f"/clients/{created['id']}")
 
 
 # --- one client -----------------------------------------------------------------------------
@@ -182,12 +183,11 @@ async def _client_page(
 async def client_view(
     page: AgentPageDep,
     reference: Reference,
-    created: bool = False,
     saved: bool = False,
     moved: bool = False,
 ) -> HTMLResponse:
     notice = ""
-    if created:
+    if not page.htmx and await page.take_flash(f"created:{reference}"):
         notice = page.t("clients.created")
     elif moved:
         notice = page.t("clients.saved_and_moved")

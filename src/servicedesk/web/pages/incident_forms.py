@@ -19,7 +19,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from servicedesk.web.backend import BackendError
 from servicedesk.web.page import Page, PageDep
-from servicedesk.web.pages.ticket_parts import LEVELS, is_staff, label_in, url
+from servicedesk.web.pages.ticket_parts import LEVELS, is_staff, label_in
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -258,9 +258,9 @@ async def create_incident(page: PageDep) -> Response:
     refused_files: list[str] = []
     if created.headers.get("idempotent-replayed") != "true":
         refused_files = await _attach(page, str(incident["id"]), files)
-    return page.redirect(
-        url(f"/incidents/{incident['key']}", created="1", refused=",".join(refused_files))
-    )
+    # post/redirect/get with a one-time flash: a reload of the page does not show it again
+    await page.flash(f"created:{incident['key']}", ",".join(refused_files) or "-")
+    return page.redirect(f"/incidents/{incident['key']}")
 
 
 async def _attach(page: Page, incident_id: str, files: list[tuple[str, bytes, str]]) -> list[str]:

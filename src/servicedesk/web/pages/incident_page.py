@@ -129,12 +129,14 @@ async def _none() -> None:
 
 @router.get("/incidents/{key}", response_class=HTMLResponse)
 async def incident(
-    page: PageDep, key: str, transition: str = "", created: str = "", refused: str = ""
+    page: PageDep, key: str, transition: str = "", refused: str = ""
 ) -> HTMLResponse:
     key = checked_key(key)
     extra: dict[str, Any] = {}
-    if created:
+    created = None if page.htmx else await page.take_flash(f"created:{key}")
+    if created is not None:  # once, after the create form's redirect; not on reload
         extra["notice"] = page.t("incident.created_notice")
+        refused = ",".join(name for name in (refused, created) if name and name != "-")
     if refused:
         extra["refused"] = [name for name in refused.split(",")[:10] if name]
     return await _incident_page(page, key, transition_id=transition, **extra)

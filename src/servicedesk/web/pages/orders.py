@@ -231,7 +231,8 @@ async def create_order(page: AgentPageDep) -> Response:
             errors["client_id"] = refused.detail
         choices = await _client_choices(page, form["client_q"], form["client_id"])
         return _new_page(page, form, choices, errors, refused.detail, status=422)
-    return page.redirect(f"/orders/{created['id']}?created=1")
+    await page.flash(f"created:{created['id']}", "1")  # once: a reload does not show it
+    return page.redirect(f"/orders/{created['id']}")
 
 
 # --- one order ------------------------------------------------------------------------------
@@ -249,9 +250,8 @@ def _lines(order: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @router.get("/orders/{reference}", response_class=HTMLResponse)
-async def order_view(
-    page: AgentPageDep, reference: Reference, created: bool = False
-) -> HTMLResponse:
+async def order_view(page: AgentPageDep, reference: Reference) -> HTMLResponse:
+    created = not page.htmx and await page.take_flash(f"created:{reference}")
     order = await page.backend.migration.get(f"{ORDERS_API}/{reference}")
     client_ref = order.get("client_id") or order.get("client_external_id")
     return page.render(

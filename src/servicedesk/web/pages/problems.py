@@ -9,14 +9,16 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
+from servicedesk.web.backend import BackendError
 from servicedesk.web.page import Page, PageDep
 from servicedesk.web.pages.incident_page import checked_key
 from servicedesk.web.pages.ticket_parts import (
     assignable_users,
     find_choice,
+    is_staff,
     label_in,
     transition_choices,
     url,
@@ -24,13 +26,24 @@ from servicedesk.web.pages.ticket_parts import (
 from servicedesk.web.pages.transitions import TransitionFormDep, TransitionPages
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+async def staff_page(page: PageDep) -> Page:
+    """Problems are the staff's (the service answers 403 to reporters): anyone else gets the
+    console's 403 page in their language, before the service is asked."""
+    if not is_staff(page):
+        raise BackendError(403, page.t("problems.staff_only"), "staff-only", service="web")
+    return page
+
+
+StaffPageDep = Annotated[Page, Depends(staff_page)]
 PAGE_SIZE = 25
 SHOWS = ("open", "all")
 
 
 @router.get("/problems", response_class=HTMLResponse)
 async def problems(
-    page: PageDep,
+    page: StaffPageDep,
     show: str = "open",
     cursor: Annotated[str, Query(max_length=512)] = "",
 ) -> HTMLResponse:
@@ -111,16 +124,16 @@ TRANSITIONS = TransitionPages("problems", "problem-not-found", _problem_page)
 
 
 @router.get("/problems/{key}", response_class=HTMLResponse)
-async def problem(page: PageDep, key: str, transition: str = "") -> HTMLResponse:
+async def problem(page: StaffPageDep, key: str, transition: str = "") -> HTMLResponse:
     return await _problem_page(page, _problem_key(key), transition_id=transition)
 
 
 @router.get("/problems/{key}/transitions/{transition_id}", response_class=HTMLResponse)
-async def transition_form(page: PageDep, key: str, transition_id: str) -> Response:
+async def transition_form(page: StaffPageDep, key: str, transition_id: str) -> Response:
     return await TRANSITIONS.form(page, _problem_key(key), transition_id)
 
 
 @router.post("/problems/{key}/transitions", response_class=HTMLResponse)
-async def make_transition(page: PageDep, key: str, form: TransitionFormDep) -> Response:
+async def make_transition(page: StaffPageDep, key: str, form: TransitionFormDep) -> Response:
     """Moves the problem; closing it closes its open incidents too."""
     return await TRANSITIONS.send(page, _problem_key(key), form)

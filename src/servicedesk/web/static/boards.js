@@ -16,14 +16,22 @@
   var failedText = board.getAttribute("data-moved-text") || "";
   var numbers = new Intl.NumberFormat(document.documentElement.lang || undefined);
 
+  var pending = null;
+
+  // The one message of the board: each replaces the last, so a red refusal never outlives a
+  // later move (a late timer of an earlier message is cancelled too).
   function announce(text, kind) {
+    window.clearTimeout(pending);
     message.classList.remove("board-message--ok", "board-message--error");
-    if (kind) {
+    if (kind && text) {
       message.classList.add("board-message--" + kind);
     }
     // A change of text is what screen readers announce in a live region.
     message.textContent = "";
-    window.setTimeout(function () {
+    if (!text) {
+      return;
+    }
+    pending = window.setTimeout(function () {
       message.textContent = text;
     }, 30);
   }
@@ -64,18 +72,25 @@
     }
   }
 
-  // The card's "move to" choices: every column but the one it is in.
+  // The card's "move to" choices: every column but the one it is in; the next column (the
+  // workflow's next state) is chosen, not the first.
   function fillChoices(card) {
     var select = card.querySelector("select[name=to_column]");
     if (!select) {
       return;
     }
     var here = card.getAttribute("data-column");
+    var passed = false;
+    var chosen = false;
     select.replaceChildren();
     columns().forEach(function (column) {
-      if (column.value !== here) {
-        select.appendChild(new Option(column.label, column.value));
+      if (column.value === here) {
+        passed = true;
+        return;
       }
+      var next = passed && !chosen;
+      select.appendChild(new Option(column.label, column.value, next, next));
+      chosen = chosen || next;
     });
   }
 
@@ -126,6 +141,7 @@
   }
 
   function askForFields(content) {
+    announce("", null); // an earlier refusal is not what this move is about
     panel.replaceChildren(content);
     var first = panel.querySelector("textarea, input:not([type=hidden])");
     if (first) {
