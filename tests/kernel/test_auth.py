@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -159,7 +160,8 @@ async def _admin_token(http: httpx.AsyncClient) -> str:
 
 @pytest.fixture
 async def short_lived_token(http: httpx.AsyncClient) -> AsyncIterator[str]:
-    """A real token from a throwaway client whose access tokens live one second."""
+    """A real token from a throwaway client whose access tokens live four seconds (long enough
+    to be checked once as valid on a busy machine, short enough to wait out)."""
     client_id = f"test-short-lived-{uuid.uuid4().hex[:8]}"
     admin = {"Authorization": f"Bearer {await _admin_token(http)}"}
     clients_url = f"{KEYCLOAK_URL}/admin/realms/servicedesk/clients"
@@ -178,7 +180,7 @@ async def short_lived_token(http: httpx.AsyncClient) -> AsyncIterator[str]:
             "publicClient": False,
             "serviceAccountsEnabled": True,
             "standardFlowEnabled": False,
-            "attributes": {"access.token.lifespan": "1"},
+            "attributes": {"access.token.lifespan": "4"},
             "protocolMappers": [audience_mapper],
         },
     )
@@ -194,7 +196,8 @@ async def short_lived_token(http: httpx.AsyncClient) -> AsyncIterator[str]:
 async def test_expired_token_is_refused(http: httpx.AsyncClient, short_lived_token: str) -> None:
     validator = _validator(http)
     await validator.validate(short_lived_token)
-    await asyncio.sleep(2.1)
+    expires = jwt.decode(short_lived_token, options={"verify_signature": False})["exp"]
+    await asyncio.sleep(max(0.0, expires - time.time()) + 1.1)
     with pytest.raises(InvalidToken, match="expired"):
         await validator.validate(short_lived_token)
 
