@@ -49,6 +49,7 @@ async def prepare_test_database(database: str = TEST_DATABASE) -> list[str]:
             done.append(f"provisioned {database}")
         behind = await _behind(database)
         if behind:
+            await provision(database)  # idempotent: a new service's schema and role
             await asyncio.to_thread(migrate_all, database)
             done.append(f"migrated {', '.join(behind)}")
         return done

@@ -23,7 +23,7 @@ TEST_REDIS_URL = "redis://127.0.0.1:6379/1"
 TEST_VHOST = "servicedesk_test"
 TEST_BROKER_URL = f"amqp://servicedesk:local-broker@127.0.0.1:5672/{TEST_VHOST}"
 TEST_ATTACHMENTS = ROOT / "test-artifacts" / "attachments"
-SERVICES = ("web", "tickets", "clients", "orders", "migration", "legacy")
+SERVICES = ("web", "tickets", "clients", "orders", "migration", "legacy", "channels")
 
 
 def _environment() -> dict[str, str]:

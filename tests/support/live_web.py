@@ -2,8 +2,9 @@
 the realm's redirect URIs (and its back-channel logout URL) allow, with the services behind it.
 
 It is always a stack of the test session, on the tests' data (tests/support/isolation.py): the
-web service on :8000, with tickets, clients, orders, migration and legacy on ports 28001–28005
-(logs in test-artifacts/logs/), stopped at the end. A `./sd up` stack is never used: it serves
+web service on :8000, with tickets, clients, orders, migration, legacy and channels on ports
+28001–28006, and the fakes of Telegram and the SMS gateways on 28081 and 28082 (logs in
+test-artifacts/logs/), stopped at the end. A `./sd up` stack is never used: it serves
 the demo data. When its web process holds :8000, it is stopped for the time of these tests
 (`supervisorctl stop web`) and started again at the end, even when the session fails; the rest
 of the `./sd up` stack keeps running. If the session is killed before that, `./sd up` (or
@@ -27,7 +28,18 @@ from tests.support.processes import ROOT, RunningService, start_service, stop, w
 WEB_PORT = 8000
 WEB_URL = f"http://localhost:{WEB_PORT}"
 PORT_OFFSET = 20000  # tickets on 28001 …; test_stack.py uses 18000–18005
-BACKENDS = ("clients", "orders", "legacy", "migration", "tickets")
+BACKENDS = (
+    "clients",
+    "orders",
+    "legacy",
+    "migration",
+    "tickets",
+    "telegram-fake",
+    "channels",
+)
+# The local bot's token (the fake takes any well-formed one); its id is the number before ':'.
+TELEGRAM_TOKEN = "7000000001:AAlocal-servicedesk-bot-token-00000"
+TWILIO_AUTH_TOKEN = "local-twilio-auth-token"
 SUPERVISOR_CONF = ROOT / "var" / "supervisord.conf"  # the `./sd up` stack's
 WAIT_FOR_PORTS_S = 900  # at most, for another test session to end
 SETTLE_S = 3
@@ -38,6 +50,10 @@ class LiveStack:
     web_url: str
     tickets_url: str
     migration_url: str
+    channels_url: str = ""
+    telegram_fake_url: str = ""
+    sms_fake_url: str = ""
+    telegram_bot_id: int = int(TELEGRAM_TOKEN.split(":")[0])
     paused_demo_web: bool = False
     started: list[RunningService] = field(default_factory=list)
 
@@ -127,6 +143,22 @@ def resume_demo_web() -> None:
         _supervisorctl("start", "web")
 
 
+def channels_environment() -> dict[str, str]:
+    channels = _url("channels")
+    return {
+        "SD_CHANNELS_TICKETS_URL": _url("tickets"),
+        "SD_CHANNELS_MIGRATION_URL": _url("migration"),
+        "SD_CHANNELS_TELEGRAM__API_BASE": _url("telegram-fake"),
+        "SD_CHANNELS_TELEGRAM__TOKEN": TELEGRAM_TOKEN,
+        "SD_CHANNELS_TELEGRAM__WEBHOOK_URL": f"{channels}/channels/telegram/webhook",
+        "SD_CHANNELS_SMSRU__BASE_URL": _url("sms-fake"),
+        "SD_CHANNELS_TWILIO__BASE_URL": _url("sms-fake"),
+        "SD_CHANNELS_TWILIO__AUTH_TOKEN": TWILIO_AUTH_TOKEN,
+        "SD_CHANNELS_PUBLIC_URL": channels,
+        "SD_CHANNELS_NEW_INCIDENTS_PER_HOUR": "1000",
+    }
+
+
 async def start_live_stack() -> LiveStack:
     paused = pause_demo_web()
     environments = {
@@ -136,14 +168,29 @@ async def start_live_stack() -> LiveStack:
             "SD_MIGRATION_LEGACY_URL": _url("legacy"),
         },
         "tickets": {"SD_TICKETS_MIGRATION_URL": _url("migration")},
+        "channels": channels_environment(),
+        "sms-fake": {
+            "SD_SMS_FAKE_SMSRU_CALLBACK_URL": f"{_url('channels')}/channels/sms/smsru/callback",
+            "SD_SMS_FAKE_TWILIO_INBOUND_URL": f"{_url('channels')}/channels/sms/twilio/inbound",
+            "SD_SMS_FAKE_TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
+        },
     }
-    stack = LiveStack(WEB_URL, _url("tickets"), _url("migration"), paused_demo_web=paused)
+    stack = LiveStack(
+        WEB_URL,
+        _url("tickets"),
+        _url("migration"),
+        channels_url=_url("channels"),
+        telegram_fake_url=_url("telegram-fake"),
+        sms_fake_url=_url("sms-fake"),
+        paused_demo_web=paused,
+    )
     for name in BACKENDS:
         port = by_name(name).port + PORT_OFFSET
         stack.started.append(start_service(name, port, environments.get(name)))
     web_environment = {
         "SD_WEB_TICKETS_URL": stack.tickets_url,
         "SD_WEB_MIGRATION_URL": stack.migration_url,
+        "SD_WEB_CHANNELS_URL": stack.channels_url,
     }
     stack.started.append(start_service("web", WEB_PORT, web_environment))
     try:

@@ -70,7 +70,11 @@ async def wait_ready(service: RunningService, timeout_s: float = 60) -> httpx.Re
 
 
 def stop(service: RunningService) -> None:
-    os.killpg(service.process.pid, signal.SIGTERM)
+    """Stops the service's process group; one that has exited already is fine."""
+    try:
+        os.killpg(service.process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
     try:
         service.process.wait(timeout=10)
     except subprocess.TimeoutExpired:

@@ -17,9 +17,11 @@ from tests.support.live_web import LiveStack
 
 @pytest.fixture(scope="session")
 async def web_app(live_stack: LiveStack) -> AsyncIterator[FastAPI]:
-    """The app in-process, calling the live stack's tickets and migration."""
+    """The app in-process, calling the live stack's tickets, migration and channels."""
     settings = WebSettings(
-        tickets_url=live_stack.tickets_url, migration_url=live_stack.migration_url
+        tickets_url=live_stack.tickets_url,
+        migration_url=live_stack.migration_url,
+        channels_url=live_stack.channels_url,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

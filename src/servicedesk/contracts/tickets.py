@@ -86,6 +86,11 @@ class IncidentCommentedV1(IncidentSnapshot):
     visibility: Literal["public", "internal"]
     author: str
     body: str
+    from_reporter: bool = Field(
+        False,
+        description="written by the incident's reporter (in the console, or relayed by a channel"
+        " on their behalf); a channel need not echo it back to them",
+    )
 
 
 class IncidentSlaBreachedV1(IncidentSnapshot):

@@ -15,6 +15,12 @@ class ServiceInfo:
     owns_schema: bool
     summary: str
     workers: int = 1
+    module: str = ""  # the package holding `app:create_app`; servicedesk.<name> when empty
+    scraped: bool = True  # Prometheus scrapes its /metrics
+
+    @property
+    def app_factory(self) -> str:
+        return f"{self.module or 'servicedesk.' + self.name}.app:create_app"
 
     @property
     def url(self) -> str:
@@ -36,6 +42,25 @@ SERVICES: tuple[ServiceInfo, ...] = (
     ServiceInfo("orders", 8003, True, "order records", workers=2),
     ServiceInfo("migration", 8004, True, "proxy over legacy and our clients/orders", workers=2),
     ServiceInfo("legacy", 8005, True, "simulator of the external Clients/Orders system"),
+    ServiceInfo(
+        "channels", 8006, True, "Telegram and SMS intake, conversations, outbound messages"
+    ),
+    ServiceInfo(
+        "telegram-fake",
+        8081,
+        False,
+        "local Telegram Bot API (a fake speaking its protocol) with a chat page",
+        module="servicedesk.fakes.telegram",
+        scraped=False,
+    ),
+    ServiceInfo(
+        "sms-fake",
+        8082,
+        False,
+        "local SMS gateways (SMS.ru and Twilio-style fakes) with a phone page",
+        module="servicedesk.fakes.sms",
+        scraped=False,
+    ),
 )
 
 SCHEMA_SERVICES = tuple(s for s in SERVICES if s.owns_schema)

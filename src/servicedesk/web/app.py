@@ -38,7 +38,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             oidc=OidcClient(settings.keycloak, settings.redirect_uri, kernel.http, validator.jwks),
             sessions=SessionStore(kernel.require_redis()),
             backends=BackendClients(
-                settings.tickets_url, settings.migration_url, settings.backend_timeout_s
+                settings.tickets_url,
+                settings.migration_url,
+                settings.backend_timeout_s,
+                channels_url=settings.channels_url,
             ),
             access_tokens=validator,
         )

@@ -176,28 +176,39 @@ def _error_from(service: str, response: httpx.Response) -> BackendError:
 class BackendClients:
     """The HTTP clients to the services, shared by all requests (connection pools)."""
 
-    def __init__(self, tickets_url: str, migration_url: str, timeout_s: float) -> None:
+    def __init__(
+        self,
+        tickets_url: str,
+        migration_url: str,
+        timeout_s: float,
+        channels_url: str = "http://127.0.0.1:8006",  # the local stack's (WebSettings)
+    ) -> None:
         # reads that meet a restarting service (connect error, 502–504) are tried again,
         # within the time one call had before; writes only with an Idempotency-Key
         retry = RetryPolicy(deadline_s=timeout_s)
         self.tickets = ServiceClient("tickets", tickets_url, timeout_s=timeout_s, retry=retry)
         self.migration = ServiceClient("migration", migration_url, timeout_s=timeout_s, retry=retry)
+        self.channels = ServiceClient("channels", channels_url, timeout_s=timeout_s, retry=retry)
 
     def for_user(self, access_token: str) -> Backend:
         return Backend(
             tickets=ServiceApi("tickets", self.tickets, access_token),
             migration=ServiceApi("migration", self.migration, access_token),
+            channels=ServiceApi("channels", self.channels, access_token),
         )
 
     async def close(self) -> None:
         await self.tickets.aclose()
         await self.migration.aclose()
+        await self.channels.aclose()
 
 
 @dataclass(frozen=True, slots=True)
 class Backend:
-    """What a page calls: `tickets` (incidents, problems, boards, filters…) and `migration`
-    (clients and orders, ours and legacy)."""
+    """What a page calls: `tickets` (incidents, problems, boards, filters…), `migration`
+    (clients and orders, ours and legacy) and `channels` (the user's Telegram and SMS
+    identities, Telegram links)."""
 
     tickets: ServiceApi
     migration: ServiceApi
+    channels: ServiceApi

@@ -16,6 +16,7 @@ class WebSettings(ServiceSettings):
     public_url: str = "http://localhost:8000"  # where browsers reach the console
     tickets_url: str = "http://127.0.0.1:8001"
     migration_url: str = "http://127.0.0.1:8004"
+    channels_url: str = "http://127.0.0.1:8006"  # the user's Telegram/SMS identities, links
     backend_timeout_s: float = 5.0
     vendor_dir: Path = _ROOT / "var" / "web" / "static" / "vendor"
     time_zone: str = "Europe/Moscow"

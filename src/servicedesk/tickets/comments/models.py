@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Computed, ForeignKey, String, Text, Uuid
+from sqlalchemy import Boolean, Computed, ForeignKey, String, Text, Uuid, false
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,7 +13,8 @@ from servicedesk.tickets.db import Base, created_now
 
 
 class Comment(Base):
-    """A public comment (the reporter sees it) or an internal note on an incident."""
+    """A public comment (the reporter sees it) or an internal note on an incident. A reporter's
+    reply relayed by a service (a channel) is theirs: `via` names the service that relayed it."""
 
     __tablename__ = "comments"
 
@@ -23,6 +24,8 @@ class Comment(Base):
     body: Mapped[str] = mapped_column(Text)
     author_id: Mapped[str | None] = mapped_column(String(64))
     author_username: Mapped[str] = mapped_column(String(100))
+    from_reporter: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    via: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = created_now()
     search_vector: Mapped[str] = mapped_column(
         TSVECTOR, Computed("tickets.document_vector('', body)", persisted=True)

@@ -21,3 +21,7 @@ async def comments_of(
 
 def add(session: WriteSession, comment: Comment) -> None:
     session.add(comment)
+
+
+async def by_id(session: WriteSession, comment_id: uuid.UUID) -> Comment | None:
+    return await session.get(Comment, comment_id)

@@ -1,4 +1,4 @@
-"""The incidents table, and the idempotency keys of their registrations."""
+"""The incidents table, and the idempotency keys of their registrations and comments."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ class Incident(Base):
 
 
 class IdempotencyKey(Base):
-    """A create request already served: a retry with the same key gets the same incident."""
+    """A request already served: a retry with the same key gets the same incident, or the same
+    comment (`comment_id`, on the incident `incident_id`)."""
 
     __tablename__ = "idempotency_keys"
 
@@ -86,4 +87,5 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"))
+    comment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("comments.id"))
     created_at: Mapped[datetime] = created_now()

@@ -12,6 +12,10 @@ from servicedesk.tickets.incidents.models import Incident
 from servicedesk.tickets.incidents.schemas import ReporterContact
 
 ASSIGNABLE_ROLE = "agent"  # composite: supervisors and admins hold it too
+REPORTER_ROLE = "reporter"
+# How a comment names an outside reporter known by neither a username nor a name.
+NAMELESS_REPORTER = "reporter"
+AUTHOR_SIZE = 100  # comments.author_username, incidents.updated_by, history.actor
 
 
 # Token claims and directory attributes are edited in Keycloak, not checked by our schemas:
@@ -65,6 +69,31 @@ async def reporter_of(
     incident.reporter_email = contact.email or incident.reporter_email
     incident.reporter_phone = contact.phone
     incident.reporter_telegram_id = contact.telegram_id
+
+
+def reporter_label(incident: Incident) -> str:
+    """The reporter as an author: their username, else their name, else a neutral label."""
+    label = incident.reporter_username or incident.reporter_name or NAMELESS_REPORTER
+    return label[:AUTHOR_SIZE]
+
+
+def acting_reporter(incident: Incident, relay: Principal) -> Principal:
+    """The incident's reporter as the one acting when a service relays their reply: holding the
+    reporter role only (the workflow's rules for reporters apply), named as on their comment (so
+    the history and the events show the reporter), under the relaying service's client."""
+    return Principal(
+        subject=incident.reporter_id or "",
+        username=reporter_label(incident),
+        roles=frozenset({REPORTER_ROLE}),
+        client_id=relay.client_id,
+        token="",  # nobody signed in: it never leaves this service
+        name=incident.reporter_name,
+        email=incident.reporter_email,
+        phone=incident.reporter_phone,
+        telegram_id=None
+        if incident.reporter_telegram_id is None
+        else str(incident.reporter_telegram_id),
+    )
 
 
 async def assignee_of(desk: Desk, user_id: str | None, incident: Incident) -> None:

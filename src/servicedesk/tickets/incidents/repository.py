@@ -24,6 +24,8 @@ class IncidentFilter:
     unassigned: bool = False
     group_id: str | None = None
     reporter_id: str | None = None
+    reporter_telegram_id: int | None = None
+    reporter_phone: str | None = None
     problem_id: uuid.UUID | None = None
     client_ref: str | None = None
     text: str | None = None
@@ -53,6 +55,8 @@ def _filtered(query: Select[Any], f: IncidentFilter) -> Select[Any]:
         Incident.assignee_username: f.assignee,
         Incident.group_id: f.group_id,
         Incident.reporter_id: f.reporter_id,
+        Incident.reporter_telegram_id: f.reporter_telegram_id,
+        Incident.reporter_phone: f.reporter_phone,
         Incident.problem_id: f.problem_id,
         Incident.client_ref: f.client_ref,
     }
@@ -121,8 +125,19 @@ async def idempotency_key(session: WriteSession, scope: str, key: str) -> Idempo
 
 
 def add_idempotency_key(
-    session: WriteSession, scope: str, key: str, request_hash: str, incident_id: uuid.UUID
+    session: WriteSession,
+    scope: str,
+    key: str,
+    request_hash: str,
+    incident_id: uuid.UUID,
+    comment_id: uuid.UUID | None = None,
 ) -> None:
     session.add(
-        IdempotencyKey(scope=scope, key=key, request_hash=request_hash, incident_id=incident_id)
+        IdempotencyKey(
+            scope=scope,
+            key=key,
+            request_hash=request_hash,
+            incident_id=incident_id,
+            comment_id=comment_id,
+        )
     )

@@ -48,6 +48,7 @@ Values = Annotated[
     Query(max_length=20),
 ]
 OneLine = StringConstraints(pattern=ONE_LINE)
+E164 = r"^\+[1-9][0-9]{6,14}$"
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
@@ -94,7 +95,7 @@ async def register_incident(
     return _out(outcome.incident, response)
 
 
-@router.get("", response_model=Page[IncidentOut])
+@router.get("", response_model=Page[IncidentOut], responses=problems(StaffOnly))
 async def list_incidents(
     actor: IncidentReader,
     session: ReadSessionDep,
@@ -108,6 +109,27 @@ async def list_incidents(
     group: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9-]+$")] = None,
     problem: uuid.UUID | None = None,
     client: Annotated[str | None, OneLine, Query(max_length=64)] = None,
+    reporter: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            pattern=r"^[A-Za-z0-9-]+$",
+            description="the reporter's user id in the realm (staff only)",
+        ),
+    ] = None,
+    reporter_telegram_id: Annotated[
+        int | None,
+        Query(gt=0, lt=2**53, description="an outside reporter's Telegram user id (staff only)"),
+    ] = None,
+    reporter_phone: Annotated[
+        str | None,
+        Query(
+            max_length=16,
+            pattern=E164,
+            description="an outside reporter's phone, E.164 (`+` sent as `%2B`; staff only)",
+        ),
+    ] = None,
     q: Annotated[
         str | None,
         OneLine,
@@ -117,9 +139,22 @@ async def list_incidents(
     cursor: CursorParam = None,
 ) -> Response:
     """Newest first. Reporters see their own incidents only; `q` searches title, description and
-    comments (a reporter's search skips internal notes)."""
+    comments (a reporter's search skips internal notes). Staff find a reporter's incidents by
+    their user id, or an outside contact's by Telegram id or phone (403 for reporters)."""
     found = service.listing(
-        actor, status, priority, category, channel, assignee, group, problem, client, q
+        actor,
+        status,
+        priority,
+        category,
+        channel,
+        assignee,
+        group,
+        problem,
+        client,
+        q,
+        reporter=reporter,
+        reporter_telegram_id=reporter_telegram_id,
+        reporter_phone=reporter_phone,
     )
     after = CURSORS.decode(cursor)
     position = (after.created_at, after.id) if after is not None else None

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from datetime import UTC, datetime
 
 from servicedesk.kernel.auth import Principal
 from servicedesk.kernel.db import ReadSession, WriteSession
 from servicedesk.kernel.errors import (
-    FieldError,
     Forbidden,
-    InvalidInput,
     NotFound,
     PreconditionFailed,
     invalid_field,
@@ -42,40 +38,7 @@ class StaleIncident(PreconditionFailed):
     code = "stale-incident"
 
 
-class IdempotencyKeyReused(InvalidInput):
-    code = "idempotency-key-reused"
-
-
 # ---- registration -------------------------------------------------------------------------
-
-
-def request_hash(data: IncidentCreate) -> str:
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-async def replayed(
-    session: WriteSession, scope: str, key: str, request_hash: str
-) -> Incident | None:
-    """The incident a request with this key made already (the key held until commit)."""
-    await repository.lock_idempotency_key(session, scope, key)
-    seen = await repository.idempotency_key(session, scope, key)
-    if seen is None:
-        return None
-    if seen.request_hash != request_hash:
-        reused = _t("reused with a different request")
-        reason = FieldError("Idempotency-Key", reused, "header")
-        raise IdempotencyKeyReused(
-            _t("Idempotency-Key: this key was used for a different incident; use a new key"),
-            extra={"errors": [reason.as_dict()]},
-        )
-    return await repository.by_id(session, seen.incident_id)
-
-
-def remember_key(
-    session: WriteSession, scope: str, key: str, request_hash: str, incident: Incident
-) -> None:
-    repository.add_idempotency_key(session, scope, key, request_hash, incident.id)
 
 
 async def new_incident(
@@ -204,10 +167,17 @@ def listing(
     problem: uuid.UUID | None,
     client: str | None,
     q: str | None,
+    *,
+    reporter: str | None = None,
+    reporter_telegram_id: int | None = None,
+    reporter_phone: str | None = None,
 ) -> IncidentFilter:
     """The list's filter for this user: a reporter sees their own incidents, no internal notes;
-    `assignee` may be a username, `me` or `none`."""
+    `assignee` may be a username, `me` or `none`. Only staff filter by reporter (a realm user,
+    or an outside contact's Telegram id or phone)."""
     staff = is_staff(actor)
+    if (reporter, reporter_telegram_id, reporter_phone) != (None, None, None):
+        require_staff(actor, _t("filter incidents by their reporter"))
     unassigned = assignee == "none"
     if assignee == "me":
         assignee = actor.username
@@ -219,7 +189,9 @@ def listing(
         assignee=None if unassigned else assignee,
         unassigned=unassigned,
         group_id=group,
-        reporter_id=None if staff else actor.subject,
+        reporter_id=reporter if staff else actor.subject,
+        reporter_telegram_id=reporter_telegram_id,
+        reporter_phone=reporter_phone,
         problem_id=problem,
         client_ref=client,
         text=q,

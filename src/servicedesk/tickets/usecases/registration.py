@@ -11,6 +11,7 @@ from servicedesk.kernel.db import WriteSession
 from servicedesk.kernel.i18n import _t
 from servicedesk.tickets.desk import Desk
 from servicedesk.tickets.history.service import record_changes
+from servicedesk.tickets.incidents import idempotency
 from servicedesk.tickets.incidents import service as incidents
 from servicedesk.tickets.incidents.events import INCIDENT_CREATED, incident_event
 from servicedesk.tickets.incidents.models import Incident
@@ -32,9 +33,13 @@ async def register(
     idempotency_key: str | None,
 ) -> Registered:
     """A new incident with its problem (found by correlation, else opened), once per key."""
-    request_hash = incidents.request_hash(data)
+    request_hash = idempotency.request_hash(data.model_dump(mode="json"))
     if idempotency_key is not None:
-        replayed = await incidents.replayed(session, actor.subject, idempotency_key, request_hash)
+        reused = _t("Idempotency-Key: this key was used for a different incident; use a new key")
+        seen = await idempotency.served(
+            session, actor.subject, idempotency_key, request_hash, reused
+        )
+        replayed = await incidents.find_incident(session, str(seen.incident_id)) if seen else None
         if replayed is not None:
             return Registered(replayed, replayed=True)
     now = datetime.now(UTC)
@@ -53,6 +58,6 @@ async def register(
         session, "incident", incident.id, user, [("problem", None, problem.id)], link_note
     )
     if idempotency_key is not None:
-        incidents.remember_key(session, actor.subject, idempotency_key, request_hash, incident)
+        idempotency.remember(session, actor.subject, idempotency_key, request_hash, incident.id)
     await incident_event(session, INCIDENT_CREATED, incident, problem_key=problems.key_of(problem))
     return Registered(incident, replayed=False)

@@ -15,11 +15,13 @@ from servicedesk.web.pages import (
     incidents,
     orders,
     problems,
+    profile,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     home.router,
+    profile.router,
     incidents.router,
     incident_forms.router,  # /incidents/new before /incidents/{key}
     incident_page.router,

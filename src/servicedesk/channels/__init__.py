@@ -1,0 +1,1 @@
+"""The channels service: conversations with people outside the console (Telegram, SMS)."""

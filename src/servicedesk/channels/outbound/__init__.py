@@ -1,0 +1,1 @@
+"""Messages out: queued deliveries, sent by a worker within each provider's limits."""
