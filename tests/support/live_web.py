@@ -35,11 +35,13 @@ BACKENDS = (
     "migration",
     "tickets",
     "telegram-fake",
+    "sms-fake",
     "channels",
 )
 # The local bot's token (the fake takes any well-formed one); its id is the number before ':'.
 TELEGRAM_TOKEN = "7000000001:AAlocal-servicedesk-bot-token-00000"
 TWILIO_AUTH_TOKEN = "local-twilio-auth-token"
+SMSRU_CALLBACK_SECRET = "local-smsru-callback-secret"
 SUPERVISOR_CONF = ROOT / "var" / "supervisord.conf"  # the `./sd up` stack's
 WAIT_FOR_PORTS_S = 900  # at most, for another test session to end
 SETTLE_S = 3
@@ -170,7 +172,9 @@ async def start_live_stack() -> LiveStack:
         "tickets": {"SD_TICKETS_MIGRATION_URL": _url("migration")},
         "channels": channels_environment(),
         "sms-fake": {
-            "SD_SMS_FAKE_SMSRU_CALLBACK_URL": f"{_url('channels')}/channels/sms/smsru/callback",
+            "SD_SMS_FAKE_SMSRU_CALLBACK_URL": (
+                f"{_url('channels')}/channels/sms/smsru/callback?secret={SMSRU_CALLBACK_SECRET}"
+            ),
             "SD_SMS_FAKE_TWILIO_INBOUND_URL": f"{_url('channels')}/channels/sms/twilio/inbound",
             "SD_SMS_FAKE_TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
         },

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, SecretStr
 
+from servicedesk.channels.sms.smsru import SmsRuSettings
+from servicedesk.channels.sms.twilio import TwilioSettings
 from servicedesk.kernel.settings import (
     DatabaseSettings,
     KeycloakSettings,
@@ -45,6 +47,13 @@ class ChannelsSettings(ServiceSettings):
     migration_url: str = "http://127.0.0.1:8004"
     console_url: str = "http://localhost:8000"  # incident links in replies
     telegram: TelegramSettings = TelegramSettings()
+    # This service as the providers reach it (callbacks, and the URLs their signatures cover).
+    public_url: str = "http://127.0.0.1:8006"
+    sms_gateways: tuple[str, ...] = ("smsru", "twilio")  # enabled; [] turns SMS off
+    sms_default_gateway: str = "smsru"  # for a phone that never wrote to us
+    sms_max_parts: int = 3  # longer replies are cut, ending with the incident's link
+    smsru: SmsRuSettings = SmsRuSettings()
+    twilio: TwilioSettings = TwilioSettings()
     default_category: str = "other"
     new_incidents_per_hour: int = 5  # per contact; more messages become comments
     link_ttl_s: int = 600

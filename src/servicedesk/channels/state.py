@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import Depends
 from starlette.requests import HTTPConnection
 
+from servicedesk.channels.botapi import TelegramBot
 from servicedesk.channels.intake.queue import InboxWorkers
 from servicedesk.channels.intake.tickets import TicketsGateway
 from servicedesk.channels.outbound.sender import Sender
 from servicedesk.channels.people import RealmDirectory
 from servicedesk.channels.settings import ChannelsSettings
+from servicedesk.channels.sms.port import SmsProvider
 from servicedesk.kernel.service_client import ServiceClient
 from servicedesk.kernel.state import Holder, service_state
-
-if TYPE_CHECKING:
-    from servicedesk.channels.botapi import TelegramBot
-    from servicedesk.channels.sms.port import SmsProvider
 
 
 @dataclass(eq=False, slots=True)

@@ -8,8 +8,8 @@ from servicedesk.channels.contacts.links import redeem
 from servicedesk.channels.contacts.service import bind_to_user
 from servicedesk.channels.intake.desk import CLOSED_STATUSES, Flooded, IntakeDesk
 from servicedesk.channels.intake.tickets import IncidentRef, Refused, TicketsGateway
+from servicedesk.channels.intake.turn import Turn
 from servicedesk.channels.models import Dialog
-from servicedesk.channels.telegram.replies import Turn
 from servicedesk.channels.texts import say, status_name
 from servicedesk.kernel.service_client import ServiceClient
 

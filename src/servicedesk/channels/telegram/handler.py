@@ -14,6 +14,7 @@ from servicedesk.channels.botapi import FileTooBig, TelegramBot
 from servicedesk.channels.contacts.service import TELEGRAM, Person, locale_of, person_at
 from servicedesk.channels.intake.desk import CLOSED_STATUSES, Flooded, IntakeDesk
 from servicedesk.channels.intake.tickets import IncidentRef, Refused
+from servicedesk.channels.intake.turn import Turn
 from servicedesk.channels.metrics import MESSAGES_IN
 from servicedesk.channels.models import (
     ChannelIdentity,
@@ -24,7 +25,6 @@ from servicedesk.channels.models import (
     ProviderMessage,
 )
 from servicedesk.channels.telegram.commands import Commands
-from servicedesk.channels.telegram.replies import Turn
 from servicedesk.channels.texts import say
 from servicedesk.kernel.db import WriteSession
 
