@@ -157,7 +157,7 @@ def channels_environment() -> dict[str, str]:
         "SD_CHANNELS_TWILIO__BASE_URL": _url("sms-fake"),
         "SD_CHANNELS_TWILIO__AUTH_TOKEN": TWILIO_AUTH_TOKEN,
         "SD_CHANNELS_PUBLIC_URL": channels,
-        "SD_CHANNELS_NEW_INCIDENTS_PER_HOUR": "1000",
+        "SD_CHANNELS_NEW_INCIDENTS_PER_HOUR": "3",
     }
 
 

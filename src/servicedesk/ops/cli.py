@@ -92,7 +92,9 @@ def summary() -> None:
     table.add_column("what")
     table.add_column("where")
     for service in SERVICES:
-        where = service.url if service.name == "web" else f"{service.url}  (API docs: /docs)"
+        where = f"{service.url}  (API docs: /docs)"
+        if service.name == "web" or service.module.startswith("servicedesk.fakes"):
+            where = service.url  # a page for people, no API docs
         table.add_row(f"{service.name}: {service.summary}", where)
     table.add_row(
         "Keycloak (realm servicedesk)", "http://localhost:8080/admin  admin / local-admin"
@@ -101,6 +103,10 @@ def summary() -> None:
     out.print(table)
     logins = "agent1, agent2, supervisor1, admin1, reporter1 — password: demo"
     out.print(f"Demo users: {logins}")
+    out.print(
+        "Chat with the local bot: open http://localhost:8081, write as any person; "
+        "send an SMS from http://localhost:8082 (README: 'Telegram and SMS')."
+    )
 
 
 if __name__ == "__main__":
