@@ -79,7 +79,7 @@ class TelegramBot:
         found = await self.bot.get_updates(
             offset=offset, timeout=timeout_s, allowed_updates=ALLOWED_UPDATES
         )
-        return [u.model_dump(mode="json", exclude_none=True) for u in found]
+        return [u.model_dump(mode="json", exclude_none=True, by_alias=True) for u in found]
 
     async def download(self, file_id: str, size: int | None) -> bytes:
         limit = self.settings.max_download_bytes
