@@ -7,11 +7,11 @@ Needs the stack with the channels service (`./sd up`). Run:
 1. The webhook: `--updates` Telegram updates are posted to
    `POST /channels/telegram/webhook` (with the secret header) at `--concurrency`; a share of
    them (`--duplicates`, 10%) are exact repeats of others, the same bytes under the same
-   update_id, as Telegram sends when it retries. Half of the repeats are posted within a few
-   requests of their original (often in flight together), the others anywhere in the run. Each
-   unique update is a private text message from a Telegram user of its own, the ids taken from
-   a random range so that runs never meet. Printed: the acknowledgement's latency (p50, p99,
-   max) and the posts per second.
+   update_id, as Telegram sends when it retries. Half of the repeats are posted within
+   `--concurrency` posts of their original (often in flight beside it), the others anywhere in
+   the run. Each unique update is a private text message from a Telegram user of its own, the
+   ids taken from a random range so that runs never meet. Printed: the acknowledgement's
+   latency (p50, p99, max) and the posts per second.
 2. The processing: the workers of the channels service take the stored updates afterwards.
    The bench polls `channels.inbox.processed_at` of its update ids and prints the time from the
    first post until the last one was processed, the updates processed per second, and whether

@@ -42,7 +42,9 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
             cut = rest.rfind(" ", 0, limit)
         if cut < limit // 2:
             cut = limit
-        parts.append(rest[:cut].rstrip())
+        part = rest[:cut].rstrip()
+        if part:  # a run of blanks at the start would make an empty message, refused
+            parts.append(part)
         rest = rest[cut:].lstrip("\n ")
     if rest or not parts:
         parts.append(rest)
@@ -111,18 +113,18 @@ class TelegramBot:
         chat_id = identity.chat_id if identity and identity.chat_id else int(delivery.address)
         markup = InlineKeyboardMarkup.model_validate(delivery.markup) if delivery.markup else None
         parts = split_text(delivery.body)
+        done = delivery.parts  # sent by an earlier attempt that a flood limit cut short
         sent_ids: list[str] = []
-        for number, part in enumerate(parts, start=1):
+        for number, part in enumerate(parts[done:], start=done + 1):
             last = number == len(parts)
             try:
                 message = await self.bot.send_message(
                     chat_id, part, reply_markup=markup if last else None
                 )
             except TelegramRetryAfter as error:
-                if sent_ids:  # the parts sent stay sent; the rest is a new delivery's job
-                    log.warning("a long message was cut short by a flood limit")
-                    return Sent("telegram", sent_ids, len(sent_ids))
-                raise RetryLater(float(error.retry_after), "429 Too Many Requests") from error
+                progress = Sent("telegram", sent_ids, done + len(sent_ids)) if sent_ids else None
+                reason = "429 Too Many Requests"
+                raise RetryLater(float(error.retry_after), reason, progress) from error
             except TelegramForbiddenError as error:
                 raise Unreachable(error.message) from error
             except TelegramBadRequest as error:

@@ -41,7 +41,9 @@ class TelegramSettings(BaseModel):
 class ChannelsSettings(ServiceSettings):
     model_config = service_config("channels")
 
-    db: DatabaseSettings = DatabaseSettings.local("channels")
+    # Intake and sender workers each hold a connection while they work (the row lock is the
+    # claim), beside the webhook's short inserts: a pool above the worker count.
+    db: DatabaseSettings = DatabaseSettings.local("channels").model_copy(update={"pool_size": 20})
     keycloak: KeycloakSettings = KeycloakSettings.local("channels")
     tickets_url: str = "http://127.0.0.1:8001"
     migration_url: str = "http://127.0.0.1:8004"

@@ -45,6 +45,13 @@ async def _identity(session: WriteSession, request: MessageRequest) -> ChannelId
     return identity
 
 
+def _same_message(delivery: Delivery, request: MessageRequest) -> None:
+    if delivery.body != request.text or delivery.channel != request.channel:
+        raise invalid_field(
+            "Idempotency-Key", _t("was used for another message"), location="header"
+        )
+
+
 async def _view(session: ReadSession | WriteSession, delivery: Delivery) -> DeliveryOut:
     attempts = await session.scalars(
         select(DeliveryAttempt)
@@ -74,10 +81,7 @@ async def send_message(
         select(Delivery).where(Delivery.caller == caller.username, Delivery.idempotency_key == key)
     )
     if existing is not None:
-        if existing.body != request.text or existing.channel != request.channel:
-            raise invalid_field(
-                "Idempotency-Key", _t("was used for another message"), location="header"
-            )
+        _same_message(existing, request)
         response.status_code = 200
         return await _view(session, existing)
     identity = await _identity(session, request)
@@ -90,6 +94,7 @@ async def send_message(
         incident_id=request.incident_id,
         incident_key=request.incident_key,
     )
+    _same_message(delivery, request)  # another request with this key may have come first
     await session.flush()
     await session.refresh(delivery)
     state.sender.wake()

@@ -71,7 +71,11 @@ class IntakeDesk:
         """A new incident for the person; past the hourly limit, a comment on their newest
         open one instead (raises Flooded when they have none)."""
         if await self._opened_last_hour(session, person) >= self.per_hour:
-            newest = (await self.open_conversations(session, person))[:1]
+            newest = [
+                c
+                for c in await self.open_conversations(session, person)
+                if c.status not in CLOSED_STATUSES  # a resolved one is not reopened for it
+            ][:1]
             if not newest:
                 raise Flooded
             incident = await self.comment(session, person, newest[0], key=key, body=description)

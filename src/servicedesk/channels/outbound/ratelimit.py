@@ -1,6 +1,8 @@
 """Send-rate limits shared by every replica, in Redis: a slot per message overall (e.g. 30/s)
 and per chat (e.g. one a second). Each call reserves the next free slots and says how long to
-wait for them. Without Redis the limits are kept per process."""
+wait for them: the later of the two. The chat's next slot counts from that moment, so a message
+held back by the overall limit still leaves its chat a full interval. Without Redis the limits
+are kept per process."""
 
 from __future__ import annotations
 
@@ -15,15 +17,19 @@ log = logging.getLogger(__name__)
 # KEYS: overall, per chat; ARGV: now (ms), overall interval (ms), chat interval (ms)
 _RESERVE = """
 local now = tonumber(ARGV[1])
-local function reserve(key, interval)
+local function free_at(key)
   local free = tonumber(redis.call('GET', key) or '0')
   if free < now then free = now end
-  redis.call('SET', key, free + interval, 'PX', interval * 2 + 60000)
   return free
 end
-local chat = reserve(KEYS[2], tonumber(ARGV[3]))
-local overall = reserve(KEYS[1], tonumber(ARGV[2]))
-return math.max(chat, overall) - now
+local function keep(key, free)
+  redis.call('SET', key, free, 'PX', free - now + 60000)
+end
+local overall = free_at(KEYS[1])
+local slot = math.max(free_at(KEYS[2]), overall)
+keep(KEYS[1], overall + tonumber(ARGV[2]))
+keep(KEYS[2], slot + tonumber(ARGV[3]))
+return slot - now
 """
 
 
@@ -51,8 +57,8 @@ class SendRate:
         return self._local_reserve(chat, now)
 
     def _local_reserve(self, chat: str, now: int) -> float:
-        chat_free = max(now, self._local.get(chat, 0))
         overall_free = max(now, self._local.get("", 0))
-        self._local[chat] = chat_free + self.chat_ms
+        slot = max(now, self._local.get(chat, 0), overall_free)
+        self._local[chat] = slot + self.chat_ms
         self._local[""] = overall_free + self.overall_ms
-        return (max(chat_free, overall_free) - now) / 1000
+        return (slot - now) / 1000

@@ -113,6 +113,8 @@ class Sender:
         try:
             sent = await transport.send(delivery, identity)
         except RetryLater as later:
+            if later.done is not None:  # the first parts went out: they are not sent again
+                self._keep(session, delivery, later.done)
             self._attempt(session, delivery, "retry-later", later.reason, started)
             delivery.next_attempt_at = datetime.now(UTC) + timedelta(seconds=later.after_s)
             MESSAGES_OUT.labels(delivery.channel, "throttled").inc()
@@ -138,6 +140,16 @@ class Sender:
     def _sent(self, session: WriteSession, delivery: Delivery, sent: Sent, started: float) -> None:
         now = datetime.now(UTC)
         delivery.status, delivery.sent_at, delivery.updated_at = "sent", now, now
+        self._keep(session, delivery, sent)
+        self._attempt(session, delivery, "sent", ",".join(sent.message_ids), started)
+        DELIVERY_LATENCY.labels(delivery.channel).observe(
+            (now - delivery.created_at).total_seconds()
+        )
+        MESSAGES_OUT.labels(delivery.channel, "sent").inc()
+
+    @staticmethod
+    def _keep(session: WriteSession, delivery: Delivery, sent: Sent) -> None:
+        """The provider's ids of the parts sent (replies to them find the incident)."""
         delivery.parts = sent.parts
         for message_id in sent.message_ids:
             session.add(
@@ -145,11 +157,6 @@ class Sender:
                     provider=sent.provider, provider_message_id=message_id, delivery_id=delivery.id
                 )
             )
-        self._attempt(session, delivery, "sent", ",".join(sent.message_ids), started)
-        DELIVERY_LATENCY.labels(delivery.channel).observe(
-            (now - delivery.created_at).total_seconds()
-        )
-        MESSAGES_OUT.labels(delivery.channel, "sent").inc()
 
     @staticmethod
     def _attempt(

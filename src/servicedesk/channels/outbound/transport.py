@@ -16,11 +16,12 @@ class Sent:
 
 
 class RetryLater(Exception):
-    """The provider asked us to slow down (Telegram's 429 with retry_after)."""
+    """The provider asked us to slow down (Telegram's 429 with retry_after). `done`: the parts
+    of a long message sent before it did; the next attempt sends only the rest."""
 
-    def __init__(self, after_s: float, reason: str) -> None:
+    def __init__(self, after_s: float, reason: str, done: Sent | None = None) -> None:
         super().__init__(reason)
-        self.after_s, self.reason = after_s, reason
+        self.after_s, self.reason, self.done = after_s, reason, done
 
 
 class Unreachable(Exception):

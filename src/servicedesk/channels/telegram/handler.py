@@ -86,7 +86,7 @@ class TelegramIntake:
     async def _person(
         self, session: WriteSession, user: dict[str, Any], chat_id: int | None
     ) -> Person:
-        return await person_at(
+        person = await person_at(
             session,
             TELEGRAM,
             str(int(user["id"])),
@@ -94,6 +94,9 @@ class TelegramIntake:
             locale=locale_of(user.get("language_code")),
             chat_id=chat_id,
         )
+        if not person.identity.reachable:  # who writes to the bot has not blocked it
+            person.identity.reachable, person.identity.unreachable_reason = True, None
+        return person
 
     async def _message(self, session: WriteSession, message: dict[str, Any], key: str) -> str:
         user, chat = message.get("from"), message.get("chat")
