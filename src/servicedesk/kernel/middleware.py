@@ -24,6 +24,12 @@ from servicedesk.kernel.metrics import observe_request
 access_log = logging.getLogger("servicedesk.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 _QUIET_PATHS = ("/metrics", "/health/live", "/health/ready")
+# Telegram's Bot API carries the bot's token in the path (/bot<token>/<method>): never logged.
+_BOT_TOKEN_IN_PATH = re.compile(r"/(file/)?bot[0-9]+:[A-Za-z0-9_-]+")
+
+
+def loggable_path(path: str) -> str:
+    return _BOT_TOKEN_IN_PATH.sub(lambda m: f"/{m.group(1) or ''}bot<token>", path)
 
 
 def _incoming_request_id(scope: Scope) -> str:
@@ -86,7 +92,7 @@ class RequestContextMiddleware:
                     "request handled",
                     extra={
                         "method": scope["method"],
-                        "path": scope["path"],
+                        "path": loggable_path(scope["path"]),
                         "route": route,
                         "status": status,
                         "duration_ms": round(elapsed * 1000, 2),
