@@ -30,18 +30,6 @@ MESSAGES = "/api/v1/messages"
 
 
 @pytest.fixture
-async def telegram_fake(live_stack: LiveStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=live_stack.telegram_fake_url, timeout=10) as client:
-        yield client
-
-
-@pytest.fixture
-async def sms_fake(live_stack: LiveStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=live_stack.sms_fake_url, timeout=10) as client:
-        yield client
-
-
-@pytest.fixture
 async def messages(live_stack: LiveStack) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=live_stack.channels_url, timeout=10) as client:
         yield client

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import asyncpg
 import httpx
@@ -19,24 +18,8 @@ from tests.channels.sms_phone import SmsPhone
 from tests.channels.telegram_person import KEY
 from tests.support.isolation import TEST_DATABASE
 from tests.support.live_web import LiveStack
-from tests.support.tokens import TokenShop, bearer
 
 REPORTER1_PHONE = "+79160000005"  # reporter1's phone in the realm's Keycloak profile
-
-
-@pytest.fixture
-async def sms_fake(live_stack: LiveStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=live_stack.sms_fake_url, timeout=10) as client:
-        yield client
-
-
-@pytest.fixture
-async def agent_api(live_stack: LiveStack, tokens: TokenShop) -> AsyncIterator[httpx.AsyncClient]:
-    headers = bearer(await tokens.access("agent1"))
-    async with httpx.AsyncClient(
-        base_url=live_stack.tickets_url, headers=headers, timeout=10
-    ) as client:
-        yield client
 
 
 async def _fetch(query: str, *args: object) -> list[asyncpg.Record]:

@@ -13,7 +13,6 @@ import hashlib
 import re
 import secrets
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -24,26 +23,10 @@ from servicedesk.ops.provision import admin_dsn
 from tests.channels.telegram_person import KEY, TelegramPerson
 from tests.support.isolation import TEST_DATABASE
 from tests.support.live_web import LiveStack, channels_environment
-from tests.support.tokens import TokenShop, bearer
 
 PER_HOUR = int(channels_environment()["SD_CHANNELS_NEW_INCIDENTS_PER_HOUR"])
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8
 LOG = b"2026-01-12 09:00:01 ERROR export failed: disk full\n" * 60
-
-
-@pytest.fixture
-async def telegram_fake(live_stack: LiveStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=live_stack.telegram_fake_url, timeout=10) as client:
-        yield client
-
-
-@pytest.fixture
-async def agent_api(live_stack: LiveStack, tokens: TokenShop) -> AsyncIterator[httpx.AsyncClient]:
-    headers = bearer(await tokens.access("agent1"))
-    async with httpx.AsyncClient(
-        base_url=live_stack.tickets_url, headers=headers, timeout=10
-    ) as client:
-        yield client
 
 
 async def _fetch(query: str, *args: object) -> list[asyncpg.Record]:

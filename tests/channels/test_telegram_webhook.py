@@ -31,12 +31,6 @@ async def webhook(live_stack: LiveStack) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-@pytest.fixture
-async def telegram_fake(live_stack: LiveStack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=live_stack.telegram_fake_url, timeout=10) as client:
-        yield client
-
-
 async def _stored(update_id: int) -> list[asyncpg.Record]:
     connection = await asyncpg.connect(admin_dsn(TEST_DATABASE))
     try:
