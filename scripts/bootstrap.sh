@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian packages, the Python environment, the web console's front-end
-# files) and starts the infrastructure: PostgreSQL (primary + standby), Redis, RabbitMQ, Keycloak;
+# files) and starts the infrastructure: PostgreSQL (primary + standby), Redis, RabbitMQ, mail
+# (Postfix and Dovecot), Keycloak;
 # then provisions schemas and roles, runs migrations and syncs the realm.
 # Idempotent: safe to run any number of times. Used by both `./sd up` and `./sd test`; the latter
 # also provisions the tests' own database and vhost (bootstrap_test_infrastructure).
@@ -12,10 +13,12 @@ source "$SD_ROOT/scripts/lib/redis.sh"
 source "$SD_ROOT/scripts/lib/rabbitmq.sh"
 source "$SD_ROOT/scripts/lib/keycloak.sh"
 source "$SD_ROOT/scripts/lib/web.sh"
+source "$SD_ROOT/scripts/lib/mail.sh"
 
 OPS="$SD_ROOT/.venv/bin/servicedesk-ops"
 
 bootstrap_infrastructure() {
+  mail_preseed_debconf  # before postfix is installed
   install_debian_packages
   install_python_env
   web_install_assets
@@ -26,8 +29,10 @@ bootstrap_infrastructure() {
   "$OPS" migrate
   redis_start
   rabbitmq_start
+  mail_start
   keycloak_start
   keycloak_wait
+  mail_wait
   "$OPS" sync-realm
 }
 
@@ -50,6 +55,7 @@ bootstrap_test_infrastructure() {
 }
 
 stop_infrastructure() {
+  mail_stop
   keycloak_stop
   rabbitmq_stop
   redis_stop

@@ -2,6 +2,7 @@
 DEBIAN_PACKAGES=(
   postgresql-15 postgresql-client-15 redis-server rabbitmq-server prometheus
   python3 python3-venv python3-pip maven unzip curl ca-certificates procps
+  postfix dovecot-imapd dovecot-lmtpd
 )
 UV_VERSION="0.13.9"
 

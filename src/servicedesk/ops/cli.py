@@ -19,6 +19,7 @@ from servicedesk.ops.keycloak_realm import (
     DEFAULT_URL,
     sync_realm,
 )
+from servicedesk.ops.mail_cli import mail_app
 from servicedesk.ops.migrate import migrate_all
 from servicedesk.ops.processes import PROMETHEUS_PORT, prometheus_config, supervisor_config
 from servicedesk.ops.provision import provision
@@ -35,6 +36,7 @@ app.add_typer(legacy_seed_app, name="seed-legacy")
 app.add_typer(backfill_app, name="backfill")
 app.add_typer(events_app, name="events")
 app.add_typer(demo_app, name="demo")
+app.add_typer(mail_app, name="mail")
 console = Console(stderr=True)
 ROOT = Path(__file__).resolve().parents[3]
 
