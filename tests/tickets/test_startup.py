@@ -144,6 +144,10 @@ def _unknown_rule_field(policy: Definition) -> None:
     policy["correlation"][1]["match"] = ["client", "colour"]
 
 
+def _warning_at_the_due_time(policy: Definition) -> None:
+    policy["sla_warning_at"] = 1
+
+
 def _missing_urgency(policy: Definition) -> None:
     del policy["priority_matrix"]["low"]["medium"]
     policy["priority_matrix"]["low"]["mediun"] = "low"
@@ -166,6 +170,7 @@ def _everything_wrong(policy: Definition) -> None:
         (_bad_duration, ["sla.high.response: Value error, '5 minutes' is not a duration"]),
         (_bad_window, ["correlation.0.within: Value error, '0s' is not a duration"]),
         (_unknown_rule_field, ["correlation.1.match: Value error, unknown fields ['colour']"]),
+        (_warning_at_the_due_time, ["sla_warning_at: Input should be less than 1"]),
         (
             _missing_urgency,
             [
@@ -188,6 +193,7 @@ def _everything_wrong(policy: Definition) -> None:
         "bad-duration",
         "zero-window",
         "rule-field",
+        "warning-share",
         "urgency-typo",
         "all-at-once",
     ],

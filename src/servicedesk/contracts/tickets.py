@@ -7,6 +7,7 @@ fields of its own; every problem event the problem (`ProblemSnapshot`).
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field
@@ -93,11 +94,28 @@ class IncidentCommentedV1(IncidentSnapshot):
     )
 
 
+SlaTargetName = Literal["response", "resolution"]
+_DUE = "when the {} is due on the SLA clock, if `targets` names it (else null)"
+
+
+class IncidentSlaWarningV1(IncidentSnapshot):
+    contract = _incident(
+        "incident.sla_warning",
+        "a due time is near: 80% of the target's working time used (the policy's"
+        " `sla_warning_at`; once per target, never for one met or breached)",
+    )
+    targets: list[SlaTargetName]
+    response_due_at: datetime | None = Field(description=_DUE.format("response"))
+    resolution_due_at: datetime | None = Field(description=_DUE.format("resolution"))
+
+
 class IncidentSlaBreachedV1(IncidentSnapshot):
     contract = _incident(
         "incident.sla_breached", "a due time passed with the clock running (once per target)"
     )
-    targets: list[Literal["response", "resolution"]]
+    targets: list[SlaTargetName]
+    response_due_at: datetime | None = Field(None, description=_DUE.format("response"))
+    resolution_due_at: datetime | None = Field(None, description=_DUE.format("resolution"))
 
 
 class ProblemSnapshot(EventData):
@@ -135,6 +153,7 @@ TICKETS_CONTRACTS: tuple[type[EventData], ...] = (
     IncidentUpdatedV1,
     IncidentStatusChangedV1,
     IncidentCommentedV1,
+    IncidentSlaWarningV1,
     IncidentSlaBreachedV1,
     ProblemCreatedV1,
     ProblemUpdatedV1,

@@ -28,7 +28,7 @@ from servicedesk.tickets.problems.router import router as problems_router
 from servicedesk.tickets.query.router import router as query_router
 from servicedesk.tickets.references import MigrationProxyReferences
 from servicedesk.tickets.settings import TicketsSettings
-from servicedesk.tickets.sla.watch import watch_breaches
+from servicedesk.tickets.sla.watch import watch_sla
 from servicedesk.tickets.state import TicketsState, tickets_state
 from servicedesk.tickets.workflow import Workflow, WorkflowDefinitionError, load_workflows
 
@@ -44,7 +44,7 @@ def _open_desk(
         proxy = ServiceClient("migration", settings.migration_url, auth=credentials)
         references = MigrationProxyReferences(proxy, settings.reference_deadline_s)
         directory = KeycloakDirectory(kernel.http, settings.keycloak, kernel.redis)
-        watch = watch_breaches(kernel.require_database(), settings.sla_check_interval_s)
+        watch = watch_sla(kernel.require_database(), policy, settings.sla_check_interval_s)
         state = TicketsState(
             desk=Desk(policy, workflows, references, directory),
             directory=directory,

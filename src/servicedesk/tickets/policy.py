@@ -1,5 +1,6 @@
 """Ticket policy read from YAML: categories, the impact × urgency matrix, SLA targets per
-priority and the problem correlation rules. A bad file stops the service with every problem."""
+priority and when to warn that one is near, and the problem correlation rules. A bad file
+stops the service with every problem."""
 
 from __future__ import annotations
 
@@ -76,10 +77,16 @@ class TicketPolicy(_Strict):
     priorities: tuple[str, ...] = Field(min_length=1)
     priority_matrix: dict[str, dict[str, str]]
     sla: dict[str, SlaTarget]
+    # The share of a target's working time after which the watch warns that it is near.
+    sla_warning_at: float = Field(0.8, gt=0, lt=1)
     correlation: tuple[CorrelationRule, ...] = ()
 
     def priority_of(self, impact: str, urgency: str) -> str:
         return self.priority_matrix[impact][urgency]
+
+    def warning_after(self, target: timedelta) -> timedelta:
+        """How much of the target's working time passes before the warning."""
+        return target * self.sla_warning_at
 
     def rank_of(self, priority: str) -> int:
         """1 is the most pressing."""

@@ -8,6 +8,7 @@ from servicedesk.contracts.tickets import (
     IncidentCommentedV1,
     IncidentCreatedV1,
     IncidentSlaBreachedV1,
+    IncidentSlaWarningV1,
     IncidentSnapshot,
     IncidentStatusChangedV1,
     IncidentUpdatedV1,
@@ -22,6 +23,7 @@ INCIDENT_CREATED = IncidentCreatedV1
 INCIDENT_UPDATED = IncidentUpdatedV1
 INCIDENT_STATUS_CHANGED = IncidentStatusChangedV1
 INCIDENT_COMMENTED = IncidentCommentedV1
+INCIDENT_SLA_WARNING = IncidentSlaWarningV1
 INCIDENT_SLA_BREACHED = IncidentSlaBreachedV1
 
 

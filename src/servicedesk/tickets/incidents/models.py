@@ -64,6 +64,11 @@ class Incident(Base):
     sla_paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     response_breached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolution_breached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When a due time is near (sla/clock.py), and when the watch said so (once per target).
+    response_warn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution_warn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    response_warned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution_warned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = created_now()
     created_by: Mapped[str] = mapped_column(String(100))

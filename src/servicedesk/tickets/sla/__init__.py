@@ -1,1 +1,2 @@
-"""The SLA clock of incidents: due times, pauses, and breaches flagged in the background."""
+"""The SLA clock of incidents: due times, pauses, and warnings and breaches flagged in the
+background."""
