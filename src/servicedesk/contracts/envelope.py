@@ -28,8 +28,9 @@ def source_of(service: str) -> str:
 
 
 class CloudEvent(BaseModel):
-    """A CloudEvents 1.0 event. `requestid` and `aggregatetype` are our extension attributes:
-    the request that caused the event and the kind of aggregate `subject` names."""
+    """A CloudEvents 1.0 event. `requestid`, `aggregatetype` and `actor` are our extension
+    attributes: the request that caused the event, the kind of aggregate `subject` names, and
+    who made the change."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -44,6 +45,9 @@ class CloudEvent(BaseModel):
     data: Any = None
     requestid: str | None = Field(None, description="the request that caused the event")
     aggregatetype: str | None = Field(None, description="incident, problem, client, order")
+    actor: str | None = Field(
+        None, description="the username whose request made the change; absent for the system"
+    )
 
     def to_json(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode()

@@ -38,6 +38,7 @@ know yet). `servicedesk-ops events info` shows the first and last events the log
 | `data` | the event's contract (below) |
 | `requestid` | extension: the request id of the request that caused it, if any |
 | `aggregatetype` | extension: `incident`, `problem`, `client` or `order` |
+| `actor` | extension: the username whose request made the change; absent for the system |
 
 On the wire the AMQP message's body is the whole event as JSON, content type
 `application/cloudevents+json`, persistent. Consumers also accept binary content mode (`ce-`

@@ -14,6 +14,7 @@ import httpx
 import jwt
 from fastapi import Depends, Request
 
+from servicedesk.kernel.context import actor_var
 from servicedesk.kernel.errors import Forbidden, ProblemError, ServiceUnavailable, Unauthorized
 from servicedesk.kernel.i18n import _t
 from servicedesk.kernel.state import kernel_state
@@ -211,6 +212,7 @@ async def authenticated_principal(request: Request) -> Principal:
     validator = kernel_state(request).token_validator
     principal = await validator.validate(_bearer_token(request))
     request.state.principal = principal
+    actor_var.set(principal.username)  # async dependency: the endpoint's context sees it
     return principal
 
 

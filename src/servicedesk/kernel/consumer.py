@@ -92,6 +92,11 @@ class ReceivedEvent:
         )
 
     @property
+    def actor(self) -> str | None:
+        """Who made the change (the envelope's `actor` extension); None for the system."""
+        return self.envelope.actor if self.envelope is not None else None
+
+    @property
     def request_id(self) -> str:
         envelope_id = self.envelope.requestid if self.envelope is not None else None
         return str(envelope_id or self.headers.get("request_id") or self.id)

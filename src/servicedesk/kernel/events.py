@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from servicedesk.contracts import CONTRACTS, EventData, Registry
-from servicedesk.kernel.context import current_request_id
+from servicedesk.kernel.context import current_actor, current_request_id
 from servicedesk.kernel.db import WriteSession
 
 
@@ -119,6 +119,8 @@ async def record_event(
     headers: dict[str, Any] = {"dataversion": event.version}
     if current_request_id():
         headers["request_id"] = current_request_id()
+    if current_actor():
+        headers["actor"] = current_actor()
     await session.execute(
         insert(outbox).values(
             id=event.event_id,

@@ -3,7 +3,7 @@
 Each outbox row leaves as a CloudEvent (structured mode): `id` = the row's id, `source` =
 /servicedesk/<service>, `type` = servicedesk.<event_type>.v<dataversion>, `subject` = the
 aggregate's id, `time` = when it happened, `data` = the payload (checked against its contract
-when it was recorded), extensions `requestid` and `aggregatetype`.
+when it was recorded), extensions `requestid`, `aggregatetype` and `actor`.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def row_event(row: Row[Any], service: str) -> CloudEvent:
         data=row.payload,
         requestid=headers.get("request_id"),
         aggregatetype=row.aggregate_type,
+        actor=headers.get("actor"),
     )
 
 
