@@ -263,7 +263,7 @@ async def test_the_request_language_is_the_current_language(api: httpx.AsyncClie
 
 def _messages_and_console(lang: str) -> tuple[dict[str, str], dict[str, str]]:
     console = {}  # texts by symbolic key: the console's, and the channels' replies to people
-    for pattern in (f"console*.{lang}.json", f"channels.{lang}.json"):
+    for pattern in (f"console*.{lang}.json", f"channels.{lang}.json", f"notifications.{lang}.json"):
         for path in TEXTS_DIR.glob(pattern):
             console |= json.loads(path.read_text(encoding="utf-8"))
     every = load_texts(TEXTS_DIR, lang)

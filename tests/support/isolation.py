@@ -23,13 +23,24 @@ TEST_REDIS_URL = "redis://127.0.0.1:6379/1"
 TEST_VHOST = "servicedesk_test"
 TEST_BROKER_URL = f"amqp://servicedesk:local-broker@127.0.0.1:5672/{TEST_VHOST}"
 TEST_ATTACHMENTS = ROOT / "test-artifacts" / "attachments"
-SERVICES = ("web", "tickets", "clients", "orders", "migration", "legacy", "channels")
+SERVICES = (
+    "web",
+    "tickets",
+    "clients",
+    "orders",
+    "migration",
+    "legacy",
+    "channels",
+    "notifications",
+)
+MAIL_TAG = "sdtest"  # the tests' mail goes to <name>+sdtest@<domain>: never a demo inbox
 
 
 def _environment() -> dict[str, str]:
     environment = {
         "SD_DATABASE": TEST_DATABASE,
         "SD_TICKETS_ATTACHMENTS_DIR": str(TEST_ATTACHMENTS),
+        "SD_NOTIFICATIONS_MAIL__RECIPIENT_TAG": MAIL_TAG,
     }
     for service in SERVICES:
         prefix = f"SD_{service.upper()}_"

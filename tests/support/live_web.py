@@ -37,6 +37,7 @@ BACKENDS = (
     "telegram-fake",
     "sms-fake",
     "channels",
+    "notifications",
 )
 # The local bot's token (the fake takes any well-formed one); its id is the number before ':'.
 TELEGRAM_TOKEN = "7000000001:AAlocal-servicedesk-bot-token-00000"
@@ -55,6 +56,7 @@ class LiveStack:
     channels_url: str = ""
     telegram_fake_url: str = ""
     sms_fake_url: str = ""
+    notifications_url: str = ""
     telegram_bot_id: int = int(TELEGRAM_TOKEN.split(":")[0])
     paused_demo_web: bool = False
     started: list[RunningService] = field(default_factory=list)
@@ -161,6 +163,22 @@ def channels_environment() -> dict[str, str]:
     }
 
 
+def notifications_environment() -> dict[str, str]:
+    """Short digest windows; mail goes to the tests' own mailboxes (isolation.MAIL_TAG)."""
+    return {
+        "SD_NOTIFICATIONS_CHANNELS_URL": _url("channels"),
+        "SD_NOTIFICATIONS_TICKETS_URL": _url("tickets"),
+        "SD_NOTIFICATIONS_PUBLIC_URL": _url("notifications"),
+        "SD_NOTIFICATIONS_CONSOLE_URL": WEB_URL,
+        "SD_NOTIFICATIONS_DIGEST_IDLE_S": "3",
+        "SD_NOTIFICATIONS_DIGEST_MAX_WAIT_S": "20",
+        "SD_NOTIFICATIONS_DISPATCH_INTERVAL_S": "0.3",
+        "SD_NOTIFICATIONS_RETRY_BASE_S": "1",
+        "SD_NOTIFICATIONS_RETRY_MAX_S": "3",
+        "SD_NOTIFICATIONS_DIRECTORY_REFRESH_S": "5",
+    }
+
+
 async def start_live_stack() -> LiveStack:
     paused = pause_demo_web()
     environments = {
@@ -171,6 +189,7 @@ async def start_live_stack() -> LiveStack:
         },
         "tickets": {"SD_TICKETS_MIGRATION_URL": _url("migration")},
         "channels": channels_environment(),
+        "notifications": notifications_environment(),
         "sms-fake": {
             "SD_SMS_FAKE_SMSRU_CALLBACK_URL": (
                 f"{_url('channels')}/channels/sms/smsru/callback?secret={SMSRU_CALLBACK_SECRET}"
@@ -186,6 +205,7 @@ async def start_live_stack() -> LiveStack:
         channels_url=_url("channels"),
         telegram_fake_url=_url("telegram-fake"),
         sms_fake_url=_url("sms-fake"),
+        notifications_url=_url("notifications"),
         paused_demo_web=paused,
     )
     for name in BACKENDS:
@@ -195,6 +215,7 @@ async def start_live_stack() -> LiveStack:
         "SD_WEB_TICKETS_URL": stack.tickets_url,
         "SD_WEB_MIGRATION_URL": stack.migration_url,
         "SD_WEB_CHANNELS_URL": stack.channels_url,
+        "SD_WEB_NOTIFICATIONS_URL": stack.notifications_url,
     }
     stack.started.append(start_service("web", WEB_PORT, web_environment))
     try:

@@ -46,6 +46,12 @@ SERVICES: tuple[ServiceInfo, ...] = (
         "channels", 8006, True, "Telegram and SMS intake, conversations, outbound messages"
     ),
     ServiceInfo(
+        "notifications",
+        8007,
+        True,
+        "who hears of which change: in-app bell and live stream, mail, Telegram, SMS",
+    ),
+    ServiceInfo(
         "telegram-fake",
         8081,
         False,

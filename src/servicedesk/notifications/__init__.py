@@ -1,0 +1,1 @@
+"""The notifications service: who hears about which change, on which channel, and when."""
