@@ -23,7 +23,7 @@ from servicedesk.notifications.decide.changes import Change, change_of
 from servicedesk.notifications.decide.preferences import PreferenceStore
 from servicedesk.notifications.decide.recipients import Recipient, recipients
 from servicedesk.notifications.decide.schedule import digest_due, slot
-from servicedesk.notifications.metrics import DECIDED, EVENT_TO_DELIVERY, SUPPRESSED
+from servicedesk.notifications.metrics import DECIDED, EVENT_TO_DELIVERY, FAILED, SUPPRESSED
 from servicedesk.notifications.models import dispatches, notifications, watchers
 from servicedesk.notifications.people import Directory, People, Person
 from servicedesk.notifications.policy import Policy
@@ -156,20 +156,23 @@ class Decider:
             return None  # decided before (the same event again)
         if failure is not None:
             log.warning("a notification failed to render", extra={"reason": failure})
-            await session.execute(
-                insert(dispatches).values(
-                    id=uuid.uuid4(),
-                    notification_seq=seq,
-                    user_id=person.id,
-                    channel=Channel.IN_APP.value,
-                    status="failed",
-                    reason=failure,
-                    due_at=now,
-                    attempts=1,
-                    last_error=failure,
+            FAILED.labels("template", "failed").inc()
+            for channel in sorted(recipient.channels):
+                await session.execute(
+                    insert(dispatches).values(
+                        id=uuid.uuid4(),
+                        notification_seq=seq,
+                        user_id=person.id,
+                        channel=channel.value,
+                        status="failed",
+                        reason=f"template: {failure}",
+                        due_at=now,
+                        attempts=1,
+                        last_error=failure,
+                    )
                 )
-            )
-        elif in_app:
+            return None
+        if in_app:
             EVENT_TO_DELIVERY.labels("in_app").observe(
                 max(0.0, (now - change.occurred_at).total_seconds())
             )
