@@ -26,7 +26,13 @@ from servicedesk.notifications.decide.decider import Decider
 from servicedesk.notifications.decide.preferences import PreferenceStore
 from servicedesk.notifications.deliver.dispatcher import Dispatcher
 from servicedesk.notifications.deliver.outlets import ChannelsOutlet, IncidentNotes, MailOutlet
-from servicedesk.notifications.models import dispatches, notifications, preferences
+from servicedesk.notifications.deliver.summary import DailySummaries
+from servicedesk.notifications.models import (
+    dispatches,
+    notifications,
+    preferences,
+    service_marks,
+)
 from servicedesk.notifications.people import Directory, People, Person
 from servicedesk.notifications.policy import load_policy
 from servicedesk.notifications.settings import NotificationsSettings
@@ -147,6 +153,12 @@ def _mail_about(key: str) -> list[Any]:
     return box.messages("HEADER", "X-Servicedesk-Item", key)
 
 
+def _wait_for_mail_about(key: str) -> Any:
+    """The mail server delivers a moment after it accepted: wait for it."""
+    box = Mailbox(f"nightowl+{MAIL_TAG}@example.com")
+    return box.wait_for(lambda _: True, 10, "HEADER", "X-Servicedesk-Item", key)
+
+
 async def test_quiet_hours_hold_a_normal_one_until_morning_and_let_a_critical_one_through(
     database: Database,
 ) -> None:
@@ -176,14 +188,14 @@ async def test_quiet_hours_hold_a_normal_one_until_morning_and_let_a_critical_on
         [sent] = await rig.deliveries(critical)
         assert sent["status"] == "sent"
         assert (await rig.deliveries(normal))[0]["status"] == "held"
-        assert await asyncio.to_thread(_mail_about, critical_key)
+        await asyncio.to_thread(_wait_for_mail_about, critical_key)
         assert not await asyncio.to_thread(_mail_about, normal_key)
 
         clock.now = MORNING + timedelta(seconds=1)
         while await rig.dispatcher.dispatch_once():
             pass
         assert (await rig.deliveries(normal))[0]["status"] == "sent"
-        [mail] = await asyncio.to_thread(_mail_about, normal_key)
+        mail = await asyncio.to_thread(_wait_for_mail_about, normal_key)
         assert normal_key in mail["Subject"]
     finally:
         await _forget(database, [owl])
@@ -242,3 +254,36 @@ async def test_a_template_that_fails_fails_one_notification_and_the_others_go_on
         assert in_app is True
     finally:
         await _forget(database, [broken, fine])
+
+
+async def test_a_daily_summary_goes_once_in_the_persons_morning_with_what_is_unread(
+    database: Database,
+) -> None:
+    reader = replace(_person("earlybird"), locale="en")
+    clock = Clock(LATE_EVENING)
+    rig = Rig(database, [reader], clock)
+    summaries = DailySummaries(
+        database, rig.directory, rig.store, rig.settings, MailOutlet(rig.settings.mail), clock
+    )
+    async with database.write() as session:
+        await session.execute(
+            preferences.insert().values(
+                user_id=reader.id, daily_summary=True, timezone="Europe/Moscow"
+            )
+        )
+    try:
+        key, _ = await rig.assign(reader, "medium")
+        clock.now = MORNING - timedelta(minutes=1)  # 07:59 in Moscow
+        assert await summaries.send_due() == 0
+        clock.now = MORNING + timedelta(minutes=1)
+        assert await summaries.send_due() == 1
+        assert await summaries.send_due() == 0  # once a day
+        box = Mailbox(f"earlybird+{MAIL_TAG}@example.com")
+        mail = await asyncio.to_thread(box.wait_for, lambda _: True, 10, "TEXT", key)
+        assert "1 unread" in mail["Subject"]
+    finally:
+        await _forget(database, [reader])
+        async with database.write() as session:
+            await session.execute(
+                delete(service_marks).where(service_marks.c.name.like(f"summary:{reader.id}:%"))
+            )

@@ -26,6 +26,7 @@ from servicedesk.notifications.decide.decider import Decider, utc_now
 from servicedesk.notifications.decide.preferences import PreferenceStore
 from servicedesk.notifications.deliver.dispatcher import Dispatcher
 from servicedesk.notifications.deliver.outlets import ChannelsOutlet, IncidentNotes, MailOutlet
+from servicedesk.notifications.deliver.summary import DailySummaries
 from servicedesk.notifications.live.hub import LiveHub
 from servicedesk.notifications.models import outbox
 from servicedesk.notifications.people import Directory
@@ -65,6 +66,9 @@ def _open(settings: NotificationsSettings) -> LifecycleHook:
             IncidentNotes(tickets),
             utc_now,
         )
+        summaries = DailySummaries(
+            database, directory, store, settings, MailOutlet(settings.mail), utc_now
+        )
         hub = LiveHub(database.primary)
         state = NotificationsState(
             settings=settings,
@@ -73,6 +77,7 @@ def _open(settings: NotificationsSettings) -> LifecycleHook:
             store=store,
             decider=decider,
             dispatcher=dispatcher,
+            summaries=summaries,
             hub=hub,
             tickets=tickets,
             channels=channels,
@@ -81,6 +86,7 @@ def _open(settings: NotificationsSettings) -> LifecycleHook:
         HANDLER.bind(decider)
         state.tasks.append(asyncio.create_task(directory.run_forever(), name="directory"))
         state.tasks.append(asyncio.create_task(dispatcher.run_forever(), name="dispatcher"))
+        state.tasks.append(asyncio.create_task(summaries.run_forever(), name="summaries"))
         state.tasks.append(asyncio.create_task(hub.run_forever(), name="live"))
         if settings.replay_on_first_start:
             broker = settings.broker

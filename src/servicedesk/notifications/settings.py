@@ -41,6 +41,7 @@ class NotificationsSettings(ServiceSettings):
     mail_flood_items: int = 5
     # Events older than this when they arrive (a replay of the log) build watchers, not messages.
     stale_after_s: float = 86_400.0
+    daily_summary_at: str = "08:00"  # in each person's time zone, for those who asked
     directory_refresh_s: float = 60.0
     dispatch_interval_s: float = 1.0
     dispatch_batch: int = 200

@@ -14,6 +14,7 @@ from servicedesk.kernel.state import Holder, service_state
 from servicedesk.notifications.decide.decider import Decider
 from servicedesk.notifications.decide.preferences import PreferenceStore
 from servicedesk.notifications.deliver.dispatcher import Dispatcher
+from servicedesk.notifications.deliver.summary import DailySummaries
 from servicedesk.notifications.live.hub import LiveHub
 from servicedesk.notifications.people import Directory
 from servicedesk.notifications.policy import Policy
@@ -28,6 +29,7 @@ class NotificationsState:
     store: PreferenceStore
     decider: Decider
     dispatcher: Dispatcher
+    summaries: DailySummaries
     hub: LiveHub
     tickets: ServiceClient
     channels: ServiceClient
