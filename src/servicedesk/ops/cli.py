@@ -102,12 +102,20 @@ def summary() -> None:
         "Keycloak (realm servicedesk)", "http://localhost:8080/admin  admin / local-admin"
     )
     table.add_row("Prometheus", f"http://localhost:{PROMETHEUS_PORT}")
+    table.add_row(
+        "Mail (Postfix SMTP, Dovecot IMAP)",
+        "127.0.0.1:2525, 127.0.0.1:1143  servicedesk-ops mail list agent1@example.com",
+    )
     out.print(table)
     logins = "agent1, agent2, supervisor1, admin1, reporter1 — password: demo"
     out.print(f"Demo users: {logins}")
     out.print(
         "Chat with the local bot: open http://localhost:8081, write as any person; "
         "send an SMS from http://localhost:8082 (README: 'Telegram and SMS')."
+    )
+    out.print(
+        "Notifications: the console's bell; mail in each user's local mailbox "
+        "(README: 'Notifications and mail')."
     )
 
 
