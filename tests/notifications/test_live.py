@@ -310,3 +310,19 @@ async def test_who_may_read_notifications(desk: Desk, who: str | None, status: i
         f"{desk.stack.notifications_url}/api/v1/notifications", headers=headers
     )
     assert response.status_code == status, response.text
+
+
+async def test_a_reporters_stream_hears_of_their_own_incidents_only(
+    desk: Desk, live_stack: LiveStack
+) -> None:
+    url = f"{live_stack.notifications_url}/api/v1/stream"
+    async with open_stream(url, await desk.headers("reporter1")) as stream:
+        others = await _incident(desk)
+        await _comment(desk, others, "not for reporters' eyes")
+        own = await _incident(desk, who="reporter1")
+        await _comment(desk, own, "we are on it")
+        await stream.wait_for("changed", lambda d: d["key"] == own["key"], timeout_s=5)
+        heard = await stream.wait_for("notification", lambda d: d["key"] == own["key"], timeout_s=5)
+    assert heard.json()["kind"] == "incident_commented"
+    assert not [e for e in stream.events if others["key"] in e.data]
+    assert all("reporter_id" not in e.data for e in stream.events)

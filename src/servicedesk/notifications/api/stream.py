@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from servicedesk.kernel.state import kernel_state
 from servicedesk.notifications.api.notifications import unread_count
 from servicedesk.notifications.api.schemas import NotificationOut
-from servicedesk.notifications.auth import RealmUser
+from servicedesk.notifications.auth import RealmUser, person_of
 from servicedesk.notifications.live.hub import Listener, News
 from servicedesk.notifications.metrics import STREAMS
 from servicedesk.notifications.models import notifications
@@ -138,7 +138,7 @@ async def stream(
         last = int(newest or 0)  # a new console shows the list itself: only news from now on
     engine = kernel_state(request).require_database().primary
     live = Stream(engine, caller.subject, caller.username, last)
-    listener = state.hub.join(caller.subject)
+    listener = state.hub.join(caller.subject, person_of(caller).is_staff)
     STREAMS.labels("opened").inc()
     settings = state.settings
     body = _events(

@@ -352,6 +352,7 @@ async def publish_change(session: WriteSession, change: Change) -> None:
                 "type": f"{item.aggregate_type}.{_event_name(change)}",
                 "actor": change.actor,
                 "changed": change.params.get("changed"),
+                "reporter_id": item.reporter_id,  # who else may hear of it (not sent on)
             }
         },
     )

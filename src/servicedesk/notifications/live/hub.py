@@ -26,10 +26,11 @@ class News:
 
 
 class Listener:
-    """One open stream's inbox."""
+    """One open stream's inbox. Staff hear of every change; a reporter only of their own."""
 
-    def __init__(self, user_id: str) -> None:
+    def __init__(self, user_id: str, staff: bool) -> None:
         self.user_id = user_id
+        self.staff = staff
         self.queue: asyncio.Queue[News] = asyncio.Queue(QUEUE_SIZE)
 
     def offer(self, news: News) -> None:
@@ -44,8 +45,8 @@ class LiveHub:
         self.listeners: dict[str, set[Listener]] = {}
         self.connected = asyncio.Event()
 
-    def join(self, user_id: str) -> Listener:
-        listener = Listener(user_id)
+    def join(self, user_id: str, staff: bool) -> Listener:
+        listener = Listener(user_id, staff)
         self.listeners.setdefault(user_id, set()).add(listener)
         return listener
 
@@ -69,9 +70,11 @@ class LiveHub:
                 listener.offer(News("unread"))
         change = message.get("change")
         if change:
+            reporter = change.pop("reporter_id", None)
             for group in self.listeners.values():
                 for listener in group:
-                    listener.offer(News("change", change))
+                    if listener.staff or listener.user_id == reporter:
+                        listener.offer(News("change", change))
 
     async def run_forever(self) -> None:
         while True:
