@@ -108,6 +108,14 @@ TODAY = [
             comment_id=str(uuid.uuid4()), visibility="public", author="agent1", body="Смотрим"
         ),
     ),
+    (
+        "incident.sla_warning",
+        incident(
+            targets=["resolution"],
+            response_due_at=None,
+            resolution_due_at="2026-12-04T10:00:00+00:00",
+        ),
+    ),
     ("incident.sla_breached", incident(targets=["response", "resolution"])),
     ("problem.created", problem(incident_id=str(uuid.uuid4()))),
     ("problem.updated", problem(transition="start", from_status="open", to_status="work")),
