@@ -19,6 +19,10 @@ the demo database `servicedesk`. Runs from before wrote into it; `./sd up` clean
    demo's Redis (db 0) with a `test-` or `test` part (`sd:breaker:test-1465f13a:tripped`,
    `sd:legacy-cache:test:customer:…`): breakers, caches and marks of tests, never the demo's.
 
+4. Notifications and watchers of incidents or problems that no longer exist are deleted: the
+   events log keeps the events of records step 2 removed (or a benchmark made and removed), and
+   the notifications service, catching up from it, would show them in people's bells.
+
 A demo database without such traces is left as it is: what a person did in the console stays.
 
 The fingerprint (`fingerprint`) is what the demo data consist of: the schemas, and for clients,
@@ -202,6 +206,7 @@ class CleanReport:
     deleted_clients: list[str] = field(default_factory=list)
     keycloak_error: str | None = None
     redis_keys: int = 0
+    orphan_notifications: int = 0
 
     @property
     def tests_wrote(self) -> bool:
@@ -246,6 +251,41 @@ async def find_debris(database: str = DEMO_DATABASE) -> CleanReport:
         await connection.close()
 
 
+ORPHANS = """
+    with gone as (
+        select n.seq from notifications.notifications n
+        where (n.aggregate_type = 'incident'
+               and not exists (select 1 from tickets.incidents i where i.id = n.aggregate_id))
+           or (n.aggregate_type = 'problem'
+               and not exists (select 1 from tickets.problems p where p.id = n.aggregate_id))
+    ), dispatches as (
+        delete from notifications.dispatches d using gone where d.notification_seq = gone.seq
+    )
+    delete from notifications.notifications n using gone where n.seq = gone.seq
+"""
+ORPHAN_WATCHERS = """
+    delete from notifications.watchers w
+    where (w.aggregate_type = 'incident'
+           and not exists (select 1 from tickets.incidents i where i.id = w.aggregate_id))
+       or (w.aggregate_type = 'problem'
+           and not exists (select 1 from tickets.problems p where p.id = w.aggregate_id))
+"""
+
+
+async def delete_orphan_notifications(database: str) -> int:
+    """Deletes notifications and watchers of items that no longer exist; how many went."""
+    connection = await asyncpg.connect(admin_dsn(database))
+    try:
+        if not await _exists(connection, "notifications.notifications"):
+            return 0
+        async with connection.transaction():
+            status = await connection.execute(ORPHANS)
+            await connection.execute(ORPHAN_WATCHERS)
+        return int(status.split()[-1])
+    finally:
+        await connection.close()
+
+
 async def delete_test_keys(url: str) -> int:
     client = Redis.from_url(url, socket_timeout=5)
     deleted = 0
@@ -279,6 +319,8 @@ async def clean_demo(
                     await connection.execute(f"truncate {table} restart identity cascade")
         finally:
             await connection.close()
+    if not dry_run:
+        report.orphan_notifications = await delete_orphan_notifications(database)
     if redis_url and not dry_run:
         report.redis_keys = await delete_test_keys(redis_url)
     if keycloak and not dry_run:

@@ -47,6 +47,9 @@ def clean(
         console.print(f"keycloak clients left by tests, deleted: {deleted}")
     if report.redis_keys:
         console.print(f"redis keys left by tests (db 0), deleted: {report.redis_keys}")
+    if report.orphan_notifications:
+        count = report.orphan_notifications
+        console.print(f"notifications of incidents and problems that no longer exist: {count}")
     if report.keycloak_error:
         console.print(f"[yellow]keycloak not cleaned: {report.keycloak_error}[/yellow]")
 
