@@ -30,6 +30,8 @@ REQUIRED = {
     "Redis": 6379,
     "RabbitMQ": 5672,
     "Keycloak": 8080,
+    "Postfix (SMTP)": 2525,
+    "Dovecot (IMAP)": 1143,
 }
 
 
