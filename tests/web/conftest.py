@@ -17,11 +17,13 @@ from tests.support.live_web import LiveStack
 
 @pytest.fixture(scope="session")
 async def web_app(live_stack: LiveStack) -> AsyncIterator[FastAPI]:
-    """The app in-process, calling the live stack's tickets, migration and channels."""
+    """The app in-process, calling the live stack's tickets, migration, channels and
+    notifications."""
     settings = WebSettings(
         tickets_url=live_stack.tickets_url,
         migration_url=live_stack.migration_url,
         channels_url=live_stack.channels_url,
+        notifications_url=live_stack.notifications_url,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

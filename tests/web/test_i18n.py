@@ -181,7 +181,11 @@ async def test_the_consoles_own_messages_are_in_the_catalogue() -> None:
 @pytest.fixture
 async def console_without_tickets(live_stack: LiveStack) -> AsyncIterator[httpx.AsyncClient]:
     """The console in-process with the tickets service out of reach."""
-    settings = WebSettings(tickets_url="http://127.0.0.1:9", migration_url=live_stack.migration_url)
+    settings = WebSettings(
+        tickets_url="http://127.0.0.1:9",
+        migration_url=live_stack.migration_url,
+        notifications_url=live_stack.notifications_url,
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

@@ -60,7 +60,12 @@ def _link(url: str = f"https://t.me/servicedesk_local_bot?start={TOKEN}") -> dic
 @asynccontextmanager
 async def _console(channels_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """The console in-process with channels at `channels_url`, agent1 signed in."""
-    settings = WebSettings(tickets_url=NOWHERE, migration_url=NOWHERE, channels_url=channels_url)
+    settings = WebSettings(
+        tickets_url=NOWHERE,
+        migration_url=NOWHERE,
+        channels_url=channels_url,
+        notifications_url=NOWHERE,  # never a `./sd up` stack's (the demo data)
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)

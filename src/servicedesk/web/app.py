@@ -42,6 +42,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
                 settings.migration_url,
                 settings.backend_timeout_s,
                 channels_url=settings.channels_url,
+                notifications_url=settings.notifications_url,
+                stream_idle_s=settings.stream_idle_s,
             ),
             access_tokens=validator,
         )

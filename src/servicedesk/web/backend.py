@@ -18,6 +18,7 @@ import httpx
 from servicedesk.kernel.calls import UserToken
 from servicedesk.kernel.i18n import _t, catalogue, current_language
 from servicedesk.kernel.service_client import RetryPolicy, ServiceClient, TargetUnavailable
+from servicedesk.web.event_stream import EventStreams
 
 log = logging.getLogger(__name__)
 _REASON_CODE = re.compile(r"[a-z][a-z-]{1,30}")
@@ -87,6 +88,9 @@ class ServiceApi:
     async def patch(self, path: str, json: Any, headers: dict[str, str] | None = None) -> Any:
         return (await self.send("PATCH", path, json=json, headers=headers)).data
 
+    async def put(self, path: str, json: Any, headers: dict[str, str] | None = None) -> Any:
+        return (await self.send("PUT", path, json=json, headers=headers)).data
+
     async def delete(self, path: str, headers: dict[str, str] | None = None) -> Any:
         return (await self.send("DELETE", path, headers=headers)).data
 
@@ -100,8 +104,10 @@ class ServiceApi:
         headers: dict[str, str] | None = None,
         files: Any = None,
         data: dict[str, Any] | None = None,
+        deadline_s: float | None = None,
     ) -> BackendResponse:
-        """Any call; the full answer (status, JSON, headers such as ETag) when it succeeded."""
+        """Any call; the full answer (status, JSON, headers such as ETag) when it succeeded.
+        `deadline_s`: every try within this time (the client's own when None)."""
         try:
             response = await self._client.request(
                 method,
@@ -112,6 +118,7 @@ class ServiceApi:
                 files=files,
                 data=data,
                 auth=self._auth,
+                deadline_s=deadline_s,
             )
         except TargetUnavailable as exc:
             log.warning("backend unreachable", extra={"service": self.name, "path": path})
@@ -182,6 +189,8 @@ class BackendClients:
         migration_url: str,
         timeout_s: float,
         channels_url: str = "http://127.0.0.1:8006",  # the local stack's (WebSettings)
+        notifications_url: str = "http://127.0.0.1:8007",
+        stream_idle_s: float = 45.0,
     ) -> None:
         # reads that meet a restarting service (connect error, 502–504) are tried again,
         # within the time one call had before; writes only with an Idempotency-Key
@@ -189,26 +198,37 @@ class BackendClients:
         self.tickets = ServiceClient("tickets", tickets_url, timeout_s=timeout_s, retry=retry)
         self.migration = ServiceClient("migration", migration_url, timeout_s=timeout_s, retry=retry)
         self.channels = ServiceClient("channels", channels_url, timeout_s=timeout_s, retry=retry)
+        self.notifications = ServiceClient(
+            "notifications", notifications_url, timeout_s=timeout_s, retry=retry
+        )
+        # the browsers' live streams: long-lived, so apart from the pool of ordinary calls
+        self.notification_streams = EventStreams(
+            "notifications", notifications_url, timeout_s, stream_idle_s
+        )
 
     def for_user(self, access_token: str) -> Backend:
         return Backend(
             tickets=ServiceApi("tickets", self.tickets, access_token),
             migration=ServiceApi("migration", self.migration, access_token),
             channels=ServiceApi("channels", self.channels, access_token),
+            notifications=ServiceApi("notifications", self.notifications, access_token),
         )
 
     async def close(self) -> None:
         await self.tickets.aclose()
         await self.migration.aclose()
         await self.channels.aclose()
+        await self.notifications.aclose()
+        await self.notification_streams.aclose()
 
 
 @dataclass(frozen=True, slots=True)
 class Backend:
     """What a page calls: `tickets` (incidents, problems, boards, filters…), `migration`
-    (clients and orders, ours and legacy) and `channels` (the user's Telegram and SMS
-    identities, Telegram links)."""
+    (clients and orders, ours and legacy), `channels` (the user's Telegram and SMS
+    identities, Telegram links) and `notifications` (the bell, preferences, watching)."""
 
     tickets: ServiceApi
     migration: ServiceApi
     channels: ServiceApi
+    notifications: ServiceApi

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from servicedesk.web.backend import Backend
 from servicedesk.web.i18n import LANGUAGES, choose_language
+from servicedesk.web.inbox import unread_count
 from servicedesk.web.runtime import connections, presentation
 from servicedesk.web.sessions import SESSION_COOKIE, WebSession, WebUser
 from servicedesk.web.signin import SignInRequired, fresh_session
@@ -73,6 +74,7 @@ def render(
         csrf_token=session.csrf_token if session else "",
         current_path=request.url.path,
         htmx=is_htmx(request),
+        bell_unread=getattr(request.state, "bell_unread", None),
         **context,
     )
     response = HTMLResponse(html, status_code=status, headers=headers)
@@ -155,12 +157,16 @@ async def signed_in_session(request: Request) -> WebSession:
 
 async def current_page(request: Request) -> Page:
     session = await signed_in_session(request)
-    return Page(
+    page = Page(
         request=request,
         session=session,
         lang=choose_language(request, session.user.locale),
         backend=connections(request).backends.for_user(session.access_token),
     )
+    if request.method == "GET" and not is_htmx(request):  # a whole page: its bell's number
+        deadline_s = presentation(request).settings.bell_timeout_s
+        request.state.bell_unread = await unread_count(page.backend.notifications, deadline_s)
+    return page
 
 
 PageDep = Annotated[Page, Depends(current_page)]

@@ -17,6 +17,9 @@ class WebSettings(ServiceSettings):
     tickets_url: str = "http://127.0.0.1:8001"
     migration_url: str = "http://127.0.0.1:8004"
     channels_url: str = "http://127.0.0.1:8006"  # the user's Telegram/SMS identities, links
+    notifications_url: str = "http://127.0.0.1:8007"  # the bell, its stream, preferences, watch
+    bell_timeout_s: float = 1.0  # the bell's count on each page: a slow service leaves it blank
+    stream_idle_s: float = 45.0  # nothing from the notifications stream (it pings every 15 s)
     backend_timeout_s: float = 5.0
     vendor_dir: Path = _ROOT / "var" / "web" / "static" / "vendor"
     time_zone: str = "Europe/Moscow"

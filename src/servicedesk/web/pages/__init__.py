@@ -13,9 +13,14 @@ from servicedesk.web.pages import (
     incident_forms,
     incident_page,
     incidents,
+    mentions,
+    notification_settings,
+    notification_stream,
+    notifications,
     orders,
     problems,
     profile,
+    watching,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -29,4 +34,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     boards.router,
     clients.router,
     orders.router,
+    notification_stream.router,  # /notifications/stream before /notifications/{id}/…
+    notifications.router,
+    notification_settings.router,
+    watching.router,
+    mentions.router,
 )

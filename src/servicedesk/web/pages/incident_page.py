@@ -28,6 +28,7 @@ from servicedesk.web.pages.ticket_parts import (
     url,
 )
 from servicedesk.web.pages.transitions import TransitionFormDep, TransitionPages
+from servicedesk.web.pages.watching import watch_button
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 KEY = re.compile(r"^[A-Za-z0-9-]{1,64}$")
@@ -91,9 +92,11 @@ async def _incident_page(
         tickets.get(_api(key, "/history")) if staff else _none(),
         tickets.get("/api/v1/policy"),
     )
-    problem = None
-    if staff and incident.get("problem_id"):
-        problem = await _optional(tickets.get(f"/api/v1/problems/{incident['problem_id']}"), None)
+    problem_id = incident.get("problem_id") if staff else None
+    problem, watch = await asyncio.gather(
+        _optional(tickets.get(f"/api/v1/problems/{problem_id}"), None) if problem_id else _none(),
+        watch_button(page, "incident", str(incident["id"]), incident["key"]),
+    )
     choices = transition_choices(transitions, page.lang, bool(incident.get("assignee_id")))
     choice = find_choice(choices, transition_id) if transition_id else None
     users = await assignable_users(page, choice is not None and "assignee" in choice.asks)
@@ -104,6 +107,7 @@ async def _incident_page(
         "attachments": attachments,
         "history": history,
         "problem": problem,
+        "watch": watch,
         "staff": staff,
         "category": label_in(
             policy.get("categories", {}).get(incident["category"]), page.lang, incident["category"]

@@ -24,6 +24,7 @@ from servicedesk.web.pages.ticket_parts import (
     url,
 )
 from servicedesk.web.pages.transitions import TransitionFormDep, TransitionPages
+from servicedesk.web.pages.watching import watch_button
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -96,6 +97,7 @@ async def _problem_page(
         tickets.get(_api(key, "/history")),
         tickets.get("/api/v1/policy"),
     )
+    watch = await watch_button(page, "problem", str(problem["id"]), problem["key"])
     choices = transition_choices(transitions, page.lang, bool(problem.get("assignee_id")))
     choice = find_choice(choices, transition_id) if transition_id else None
     categories = _category_labels(policy, page.lang)
@@ -109,6 +111,7 @@ async def _problem_page(
         ),
         "choices": choices,
         "history": history,
+        "watch": watch,
         "category": categories.get(problem["category"], problem["category"]),
         "open_transition": choice,
         "transition_values": {},

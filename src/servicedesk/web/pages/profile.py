@@ -11,6 +11,7 @@ be reached the section says so and the rest of the page works.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -34,6 +35,7 @@ from servicedesk.web.pages.identities import (
     telegram_ids,
     unbind,
 )
+from servicedesk.web.pages.notification_settings import preferences_section
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -172,18 +174,19 @@ def _part(
 
 @router.get("/profile", response_class=HTMLResponse)
 async def profile(page: PageDep) -> HTMLResponse:
-    """Who the user is, as Keycloak says (ID token, the access token's roles), and their
-    Telegram and SMS identities."""
+    """Who the user is, as Keycloak says (ID token, the access token's roles), their
+    Telegram and SMS identities, and what they hear of (the notifications service)."""
     section = TelegramSection()
     if not page.htmx:
         section.take(await page.take_flash(FLASH))
-    section.identities = await _identities(page)
+    section.identities, prefs = await asyncio.gather(_identities(page), preferences_section(page))
     if section.link is not None:
         section.watch = Watch.of(section.link, section.identities)
     return page.render(
         "profile.html",
         profile=page.user,
         telegram=section,
+        prefs=prefs,
         identities_oob=False,
         link_oob=False,
     )
