@@ -236,7 +236,13 @@ async def test_watching_brings_news_and_unwatching_stops_it(desk: Desk) -> None:
     watched = await desk.notes("PUT", path, "supervisor1")
     assert watched.status_code == 200
     assert watched.json()["watching"] is True
-    assert {"agent1", "supervisor1"} <= {w["username"] for w in watched.json()["watchers"]}
+
+    async def both() -> set[str] | None:
+        answer = await desk.notes("GET", path, "supervisor1")
+        names = {w["username"] for w in answer.json()["watchers"]}
+        return names if {"agent1", "supervisor1"} <= names else None
+
+    await eventually(both, 10, "the creator watches too (once the event is decided)")
     await _comment(desk, incident, "first news", by="agent2")
     notes = await desk.about("supervisor1", incident["key"])
     assert notes[0]["kind"] == "incident_commented"
