@@ -60,6 +60,7 @@ class PreferenceStore:
         self.default_timezone = default_timezone
         self._rows: dict[str, Any] = {}
         self._read_at = -CACHE_TTL_S
+        self._made: dict[tuple[str, str], Preferences] = {}  # parsed, for the rows read
 
     def defaults(self, person: Person) -> Preferences:
         return Preferences(
@@ -70,6 +71,7 @@ class PreferenceStore:
         if clock.monotonic() - self._read_at > CACHE_TTL_S:
             rows = await session.execute(select(preferences))
             self._rows = {row.user_id: row for row in rows}
+            self._made = {}
             self._read_at = clock.monotonic()
         return self._rows
 
@@ -77,6 +79,16 @@ class PreferenceStore:
         self._read_at = -CACHE_TTL_S
 
     def of(self, person: Person, stored: dict[str, Any]) -> Preferences:
+        """The person's preferences (parsed once per read of the table)."""
+        if stored is not self._rows:
+            return self._parse(person, stored)
+        key = (person.id, person.main_role)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = self._parse(person, stored)
+        return made
+
+    def _parse(self, person: Person, stored: dict[str, Any]) -> Preferences:
         row = stored.get(person.id)
         base = self.defaults(person)
         if row is None:
