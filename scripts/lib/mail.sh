@@ -251,6 +251,11 @@ _mail_dovecot_pid() {
 # changed configuration. Idempotent.
 mail_start() {
   local owner postfix_changed=0 dovecot_changed=0
+  if ! _mail_dovecot_pid >/dev/null && ! _mail_postfix_running \
+    && _mail_greets "$MAIL_SMTP_PORT" "220" && _mail_greets "$MAIL_IMAP_PORT" "* OK"; then
+    log "mail: a mail server already answers on $MAIL_SMTP_PORT and $MAIL_IMAP_PORT; using it"
+    return 0
+  fi
   owner=$(_mail_owner)
   as_root install -d -m 0755 "$MAIL_DIR" "$MAIL_DIR/postfix" "$MAIL_DIR/dovecot" \
     "$MAIL_POSTFIX_CONFIG" "$MAIL_POSTFIX_QUEUE" "$MAIL_DOVECOT_STATE"
@@ -290,7 +295,7 @@ mail_start() {
 # _mail_greets PORT PREFIX: the server on PORT greets with a line starting with PREFIX.
 _mail_greets() {
   local line
-  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
   IFS= read -r -t 5 line <&3 || { exec 3<&-; return 1; }
   if [ "$2" = "* OK" ]; then printf 'a LOGOUT\r\n' >&3; else printf 'QUIT\r\n' >&3; fi
   exec 3<&-
