@@ -46,6 +46,7 @@ SMSRU_CALLBACK_SECRET = "local-smsru-callback-secret"
 SUPERVISOR_CONF = ROOT / "var" / "supervisord.conf"  # the `./sd up` stack's
 WAIT_FOR_PORTS_S = 900  # at most, for another test session to end
 SETTLE_S = 3
+STARTUP_S = 180  # eleven processes start at once on two cores: imports alone take a while
 
 
 @dataclass
@@ -219,7 +220,7 @@ async def start_live_stack() -> LiveStack:
     }
     stack.started.append(start_service("web", WEB_PORT, web_environment))
     try:
-        responses = await asyncio.gather(*(wait_ready(s) for s in stack.started))
+        responses = await asyncio.gather(*(wait_ready(s, STARTUP_S) for s in stack.started))
     except BaseException:
         stack.stop()
         raise
