@@ -22,7 +22,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+import aio_pika
+
 from servicedesk.ops.catalogue import by_name
+from tests.support.isolation import TEST_BROKER_URL
 from tests.support.processes import ROOT, RunningService, start_service, stop, wait_ready
 
 WEB_PORT = 8000
@@ -46,6 +49,7 @@ SMSRU_CALLBACK_SECRET = "local-smsru-callback-secret"
 SUPERVISOR_CONF = ROOT / "var" / "supervisord.conf"  # the `./sd up` stack's
 WAIT_FOR_PORTS_S = 900  # at most, for another test session to end
 SETTLE_S = 3
+NOTIFICATIONS_QUEUE = "notifications.decide"
 STARTUP_S = 180  # eleven processes start at once on two cores: imports alone take a while
 
 
@@ -177,10 +181,30 @@ def notifications_environment() -> dict[str, str]:
         "SD_NOTIFICATIONS_RETRY_BASE_S": "1",
         "SD_NOTIFICATIONS_RETRY_MAX_S": "3",
         "SD_NOTIFICATIONS_DIRECTORY_REFRESH_S": "5",
+        # The log holds every event the earlier tests made: the live tests start from now.
+        "SD_NOTIFICATIONS_REPLAY_ON_FIRST_START": "false",
     }
 
 
+async def forget_earlier_events() -> None:
+    """Empties the notifications' queue of the tests' vhost: the events the tests before made
+    (thousands) are not the live tests' business, and deciding them first would hold theirs
+    back."""
+    try:
+        connection = await aio_pika.connect(TEST_BROKER_URL, timeout=10)
+    except (OSError, aio_pika.exceptions.AMQPError):
+        return
+    async with connection:
+        channel = await connection.channel()
+        try:
+            queue = await channel.declare_queue(NOTIFICATIONS_QUEUE, passive=True)
+        except aio_pika.exceptions.ChannelClosed:
+            return  # never declared: nothing to forget
+        await queue.purge()
+
+
 async def start_live_stack() -> LiveStack:
+    await forget_earlier_events()
     paused = pause_demo_web()
     environments = {
         "migration": {
