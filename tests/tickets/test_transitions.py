@@ -484,7 +484,8 @@ async def test_taking_an_unassigned_incident_assigns_the_taker_and_puts_it_on_my
 ) -> None:
     reporter = await headers_of(tokens, "reporter1")
     agent, other = await headers_of(tokens, "agent1"), await headers_of(tokens, "agent2")
-    unassigned = await open_incident(tickets_api, reporter)
+    # critical and newest: the first card of its column however much agent1 has on the board
+    unassigned = await open_incident(tickets_api, reporter, impact="high", urgency="high")
     taken = await _moved(tickets_api, agent, f"{INCIDENTS}/{unassigned['id']}", "start")
     assert taken["assignee_username"] == "agent1"
     assert taken["assignee_id"] == await subject_of(tokens, "agent1")
