@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 
 import asyncpg
 import httpx
@@ -102,6 +103,33 @@ async def test_a_known_phone_is_its_users_and_an_unknown_number_is_refused_polit
     stranger = SmsPhone(sms_fake, "twilio")
     await stranger.send(f"{key} это не моё обращение")
     await stranger.receives(rf"{key} среди ваших не найдено")
+
+
+async def test_a_phone_follows_its_owner_when_the_stored_user_is_gone(
+    sms_fake: httpx.AsyncClient, agent_api: httpx.AsyncClient
+) -> None:
+    # reporter1's phone was once bound to a user the directory no longer has (deleted, or the
+    # realm made again with new ids): the next SMS finds its owner afresh, nothing refused
+    phone = SmsPhone(sms_fake, "smsru", phone=REPORTER1_PHONE)
+    phone.seen = len([m for m in await phone.messages() if m["direction"] == "to_phone"])
+    await phone.send("#0 проверка связи")  # makes sure the phone's identity exists
+    await phone.receives(r"INC-000000")
+    await _fetch(
+        "delete from channels.conversations where contact_id in (select contact_id from"
+        " channels.identities where channel = 'sms' and address = $1)",
+        REPORTER1_PHONE,
+    )
+    await _fetch(
+        "update channels.contacts set user_id = $2 where id in (select contact_id from"
+        " channels.identities where channel = 'sms' and address = $1)",
+        REPORTER1_PHONE,
+        str(uuid.uuid4()),
+    )
+    await phone.send("Не печатает принтер в бухгалтерии")
+    created = await phone.receives(r"INC-\d+ открыто")
+    key = KEY.search(created["text"]).group(0)  # type: ignore[union-attr]
+    incident = (await agent_api.get(f"/api/v1/incidents/{key}")).json()
+    assert incident["reporter_username"] == "reporter1"
 
 
 async def test_a_replayed_status_callback_changes_nothing(

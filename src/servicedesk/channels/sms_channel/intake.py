@@ -1,14 +1,14 @@
-"""What an inbound SMS becomes. From a phone in a realm user's Keycloak profile: that user's
-incident; from an unknown phone: an outside contact's. A text starting with an incident number
-(`INC-000123 …`, `INC 123 …`, `#123 …`) is a comment on it (which resumes or reopens it per the
-workflow); any other text opens an incident, within the hourly limit per contact. Replies go
-back by SMS with the incident number."""
+"""What an inbound SMS becomes. From a phone in a realm user's Keycloak profile (asked on
+every message): that user's incident; from an unknown phone: an outside contact's. A text
+starting with an incident number (`INC-000123 …`, `INC 123 …`, `#123 …`) is a comment on it
+(which resumes or reopens it per the workflow); any other text opens an incident, within the
+hourly limit per contact. Replies go back by SMS with the incident number."""
 
 from __future__ import annotations
 
 import re
 
-from servicedesk.channels.contacts.service import SMS, identity_at, person_at
+from servicedesk.channels.contacts.service import SMS, bind_to_user, person_at
 from servicedesk.channels.intake.desk import CLOSED_STATUSES, Flooded, IntakeDesk
 from servicedesk.channels.intake.tickets import Refused
 from servicedesk.channels.intake.turn import Turn
@@ -40,9 +40,12 @@ class SmsIntake:
         phone, text = str(item.payload.get("from", "")), str(item.payload.get("text", "")).strip()
         if not phone.startswith("+"):
             return "ignored"
-        known = await identity_at(session, SMS, phone)
-        user = None if known else await self.directory.user_by_phone(phone)
+        # the owner is asked on every message: a phone moved to another profile (or a user
+        # made again under a new id) follows the directory, not what was stored before
+        user = await self.directory.user_by_phone(phone)
         person = await person_at(session, SMS, phone, display=phone, locale="ru", user=user)
+        if user is not None and person.contact.user_id != user.id:
+            person = await bind_to_user(session, person, user.id, user.username, user.name)
         person.identity.provider = str(item.payload.get("gateway") or "") or None
         turn = Turn(session, person, f"sms:{item.source}:{item.external_id}")
         if not text:
