@@ -19,7 +19,7 @@ from sqlalchemy import MetaData, func, select, text
 
 from servicedesk.contracts import CloudEvent, EventData, EventSpec, Registry
 from servicedesk.kernel.broker import Broker, BrokerUnavailable, Topology
-from servicedesk.kernel.consumer import IdempotentConsumer, ReceivedEvent, subscribe
+from servicedesk.kernel.consumer import IdempotentConsumer, ReceivedEvent, retry_delay, subscribe
 from servicedesk.kernel.db import Database, WriteSession
 from servicedesk.kernel.events import (
     DomainEvent,
@@ -238,3 +238,17 @@ async def test_a_subscribed_consumer_tolerates_the_same_event_published_twice(
         channel = await connection.channel()
         await channel.queue_delete(consumer.name)
         await connection.close()
+
+
+def test_a_failed_event_waits_longer_before_each_retry() -> None:
+    class Delivered:
+        def __init__(self, headers: dict[str, object]) -> None:
+            self.headers = headers
+
+    delays = [retry_delay(Delivered({"x-delivery-count": n})) for n in range(10)]  # type: ignore[arg-type]
+    assert delays[0] == 0.5
+    assert delays == sorted(delays)
+    assert max(delays) == 15.0
+    assert 30 < sum(delays) < 120, "about a minute before the delivery limit gives it up"
+    assert retry_delay(Delivered({})) == 0.5  # type: ignore[arg-type]
+    assert retry_delay(Delivered({"x-delivery-count": "junk"})) == 0.5  # type: ignore[arg-type]

@@ -5,7 +5,8 @@ its type before the handler sees it. A message that is not an event, or whose da
 contract, is dead-lettered at once with the reason in its headers (`x-dead-letter-reason`,
 `x-dead-letter-detail`, `x-dead-letter-consumer`): retrying it could not help, and it is kept.
 A handler that fails is retried (requeued) up to the queue's delivery limit, then dead-lettered
-by the broker.
+by the broker; each retry waits a little longer (`retry_delay`), so a passing fault (a database
+restart, a directory not read yet) has about a minute to heal before the event is given up.
 """
 
 from __future__ import annotations
@@ -186,6 +187,7 @@ class IdempotentConsumer:
         except Exception:
             EVENTS_CONSUMED.labels(self.service, self.name, "failed").inc()
             log.exception("event failed; it will be redelivered", extra={"event": event.id})
+            await asyncio.sleep(retry_delay(message))
             await message.nack(requeue=True)
             return
         finally:
@@ -209,6 +211,22 @@ class IdempotentConsumer:
             await message.nack(requeue=True)
             return
         await message.ack()
+
+
+RETRY_FIRST_S = 0.5
+RETRY_MAX_S = 15.0
+
+
+def retry_delay(message: AbstractIncomingMessage) -> float:
+    """How long a failed event waits before it goes back to the queue: doubling with the
+    broker's count of earlier deliveries (`x-delivery-count` of quorum queues), at most
+    RETRY_MAX_S."""
+    raw = (message.headers or {}).get("x-delivery-count", 0)
+    try:
+        count = max(0, int(raw))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        count = 0
+    return float(min(RETRY_MAX_S, RETRY_FIRST_S * 2 ** min(count, 10)))
 
 
 async def declare_consumer_queue(

@@ -5,6 +5,7 @@ sends only when the transaction commits."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 LIVE_CHANNEL = "notifications_live"
 NOTIFY_LIMIT = 7000  # bytes of one NOTIFY payload (PostgreSQL's limit is 8000)
 Clock = Callable[[], datetime]
+DIRECTORY_WAIT_S = 10.0  # an event waits this long for the directory, then is retried
 
 
 def utc_now() -> datetime:
@@ -54,6 +56,7 @@ class Decider:
         digest_idle_s: float,
         digest_max_wait_s: float,
         stale_after_s: float,
+        own_account: str | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self.directory = directory
@@ -63,20 +66,27 @@ class Decider:
         self.digest_idle_s = digest_idle_s
         self.digest_max_wait_s = digest_max_wait_s
         self.stale_after_s = stale_after_s
+        self.own_account = own_account  # its escalation notes are told by the breach itself
         self.clock = clock
 
     async def handle(self, session: WriteSession, event: ReceivedEvent) -> None:
         change = change_of(event)
         if change is None:
             return
-        if not self.directory.loaded.is_set():
-            raise DirectoryNotReady("the realm directory is not loaded yet")
+        if not self.directory.loaded.is_set():  # the first seconds after a start
+            try:
+                await asyncio.wait_for(self.directory.loaded.wait(), DIRECTORY_WAIT_S)
+            except TimeoutError:
+                raise DirectoryNotReady("the realm directory is not loaded yet") from None
         people = self.directory.people
         await self._auto_watch(session, change, people)
         await publish_change(session, change)
         now = self.clock()
         if change.occurred_at < now - timedelta(seconds=self.stale_after_s):
             SUPPRESSED.labels("stale").inc()
+            return
+        if change.actor is not None and change.actor == self.own_account:
+            SUPPRESSED.labels("own_note").inc()
             return
         await self.decide(session, change, people, now)
 
