@@ -69,8 +69,13 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], timeout_s: float,
 @pytest.fixture
 async def desk(live_stack: LiveStack, tokens: TokenShop) -> AsyncIterator[Desk]:
     desk = Desk(live_stack, tokens)
-    # Everyone starts from their role's defaults: earlier tests may have changed them.
+    await _back_to_defaults(desk)  # earlier tests may have changed them
+    yield desk
+    await _back_to_defaults(desk)
+    await desk.http.aclose()
+
+
+async def _back_to_defaults(desk: Desk) -> None:
+    """Everyone's preferences back to their role's defaults."""
     for username in ("agent1", "agent2", "supervisor1", "reporter1"):
         await desk.notes("DELETE", "/api/v1/preferences", username)
-    yield desk
-    await desk.http.aclose()

@@ -40,6 +40,8 @@ def start_service(name: str, port: int, env: dict[str, str] | None = None) -> Ru
     log_dir = ARTIFACTS / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
+    if log_path.exists():  # a restart keeps what the process before it said
+        log_path.replace(log_dir / f"{name}.previous.log")
     service = by_name(name)
     metrics = metrics_dir(service, ARTIFACTS) / str(port)
     shutil.rmtree(metrics, ignore_errors=True)

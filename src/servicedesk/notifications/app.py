@@ -55,6 +55,7 @@ def _open(settings: NotificationsSettings) -> LifecycleHook:
             digest_idle_s=settings.digest_idle_s,
             digest_max_wait_s=settings.digest_max_wait_s,
             stale_after_s=settings.stale_after_s,
+            own_account=f"service-account-{settings.keycloak.client_id}",
         )
         dispatcher = Dispatcher(
             database,

@@ -16,7 +16,7 @@ FAILED = Counter(
 SUPPRESSED = Counter(
     "notifications_suppressed_total",
     "Notifications not sent, or held: preferences, quiet_hours, stale (a replayed old event),"
-    " user_gone, no_address",
+    " user_gone, no_address, own_note (its own escalation notes)",
     ["reason"],
 )
 DIGEST_SIZE = Histogram(
