@@ -287,3 +287,35 @@ async def test_a_daily_summary_goes_once_in_the_persons_morning_with_what_is_unr
             await session.execute(
                 delete(service_marks).where(service_marks.c.name.like(f"summary:{reader.id}:%"))
             )
+
+
+async def test_a_stop_waits_for_the_mail_in_hand_to_be_recorded_as_sent(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stopper = _person("stopper")
+    rig = Rig(database, [stopper], Clock(LATE_EVENING))
+    real_send = rig.dispatcher.mail.send
+    sending = asyncio.Event()
+
+    async def slow_send(*args: Any, **kwargs: Any) -> Any:
+        sending.set()
+        await asyncio.sleep(1)  # the service is told to stop while the mail is on its way
+        return await real_send(*args, **kwargs)
+
+    monkeypatch.setattr(rig.dispatcher.mail, "send", slow_send)
+    try:
+        key, seq = await rig.assign(stopper, "medium")
+        running = asyncio.create_task(rig.dispatcher.run_forever())
+        await asyncio.wait_for(sending.wait(), 10)
+        rig.dispatcher.stop()
+        await asyncio.wait_for(running, 10)
+        [mail] = await rig.deliveries(seq)
+        assert mail["status"] == "sent", "sent mail is recorded, so no restart sends it again"
+        await asyncio.to_thread(_wait_for_stoppers_mail, key)
+    finally:
+        await _forget(database, [stopper])
+
+
+def _wait_for_stoppers_mail(key: str) -> Any:
+    box = Mailbox(f"stopper+{MAIL_TAG}@example.com")
+    return box.wait_for(lambda _: True, 10, "HEADER", "X-Servicedesk-Item", key)

@@ -34,6 +34,8 @@ from servicedesk.notifications.policy import load_policy
 from servicedesk.notifications.settings import NotificationsSettings
 from servicedesk.notifications.state import NotificationsState, notifications_state
 
+STOP_GRACE_S = 5.0  # how long a stop waits for the batch being sent to be recorded
+
 
 def _open(settings: NotificationsSettings) -> LifecycleHook:
     policy = load_policy(settings.policy_file)  # a bad file stops the start, here
@@ -99,6 +101,10 @@ def _open(settings: NotificationsSettings) -> LifecycleHook:
 
 async def _close(app: FastAPI) -> None:
     state = notifications_state(app)
+    state.dispatcher.stop()  # the batch in hand is sent and recorded, not cut in half
+    sending = [task for task in state.tasks if task.get_name() == "dispatcher"]
+    if sending:
+        await asyncio.wait(sending, timeout=STOP_GRACE_S)
     for task in state.tasks:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -9,6 +9,7 @@ the channels service sends them once; mail keeps its Message-ID."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import logging
 import uuid
@@ -79,9 +80,15 @@ class Dispatcher:
         self.notes = notes
         self.clock = clock
         self.limit = asyncio.Semaphore(concurrency)
+        self.stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Ends `run_forever` after the batch in hand is recorded: a message sent is never
+        left marked due, to go again after a restart."""
+        self.stopping.set()
 
     async def run_forever(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             try:
                 handled = await self.dispatch_once()
             except asyncio.CancelledError:
@@ -90,7 +97,8 @@ class Dispatcher:
                 log.exception("dispatching failed; retrying")
                 handled = 0
             if handled < self.settings.dispatch_batch:
-                await asyncio.sleep(self.settings.dispatch_interval_s)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stopping.wait(), self.settings.dispatch_interval_s)
 
     async def dispatch_once(self) -> int:
         """Sends one batch of due dispatches; returns how many rows it settled."""
