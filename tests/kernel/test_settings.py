@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from servicedesk.clients.settings import ClientsSettings
+from servicedesk.notifications.settings import NotificationsSettings
 
 
 def test_local_defaults_work_for_local_runs() -> None:
@@ -30,3 +31,14 @@ def test_production_starts_with_real_secrets(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("SD_CLIENTS_CURSOR_SECRET", "also-from-the-vault")
     settings = ClientsSettings()
     assert settings.db.primary_url.get_secret_value().endswith("@db/sd")
+
+
+def test_one_nested_variable_changes_that_field_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SD_NOTIFICATIONS_KEYCLOAK__REALM", "servicedesk-other")
+    monkeypatch.setenv("SD_NOTIFICATIONS_MAIL__SMTP_PORT", "2626")
+    settings = NotificationsSettings()
+    assert settings.keycloak.realm == "servicedesk-other"
+    assert settings.keycloak.client_id == "servicedesk-notifications"
+    assert settings.keycloak.client_secret.get_secret_value().endswith("notifications-secret")
+    assert settings.mail.smtp_port == 2626
+    assert settings.mail.imap_port == NotificationsSettings().mail.imap_port

@@ -101,6 +101,20 @@ class ServiceSettings(BaseSettings):
     redis: RedisSettings = RedisSettings()
     broker: BrokerSettings = BrokerSettings()
 
+    @model_validator(mode="before")
+    @classmethod
+    def keep_nested_defaults(cls, data: Any) -> Any:
+        """SD_<SERVICE>_KEYCLOAK__REALM changes the realm alone: a nested group given in part
+        keeps the other fields of its default (the client id and secret, say)."""
+        if not isinstance(data, dict):
+            return data
+        merged = dict(data)
+        for name, field in cls.model_fields.items():
+            given, default = data.get(name), field.default
+            if isinstance(given, dict) and isinstance(default, BaseModel):
+                merged[name] = _deep_merge(default.model_dump(), given)
+        return merged
+
     @model_validator(mode="after")
     def refuse_local_secrets_in_production(self) -> ServiceSettings:
         if self.environment is not Environment.PRODUCTION:
@@ -109,6 +123,15 @@ class ServiceSettings(BaseSettings):
         if leaked:
             raise ValueError(f"local development secrets refused in production: {leaked}")
         return self
+
+
+def _deep_merge(base: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in given.items():
+        inner = merged.get(key)
+        both_dicts = isinstance(inner, dict) and isinstance(value, dict)
+        merged[key] = _deep_merge(inner, value) if both_dicts else value  # type: ignore[arg-type]
+    return merged
 
 
 def _local_secret_paths(value: Any, path: str) -> list[str]:
