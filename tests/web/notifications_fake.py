@@ -19,9 +19,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import httpx
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from servicedesk.web.app import create_app
+from servicedesk.web.settings import WebSettings
+from tests.support.live_web import WEB_URL
+from tests.web.browsing import sign_in
 
 EVENTS = ("incident_assigned", "incident_commented", "mentioned")
 SCOPES = ("mine", "watched")
@@ -29,6 +35,7 @@ CHANNELS = ("in_app", "email", "telegram")
 LOCKED = {"incident_assigned": ["in_app"], "mentioned": ["in_app"]}
 TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 START = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+NOWHERE = "http://127.0.0.1:9"  # nothing listens: a service that is down
 
 
 def notification(number: int, *, read: bool = False, key: str = "INC-000123") -> dict[str, Any]:
@@ -302,3 +309,21 @@ async def fake_notifications(
     async with served(fake.app()) as url:
         fake.url = url
         yield fake
+
+
+@asynccontextmanager
+async def console_signed_in(notifications_url: str) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    """The console in-process with the notifications service at `notifications_url` (the
+    others down), and a browser with agent1 signed in."""
+    settings = WebSettings(
+        tickets_url=NOWHERE,
+        migration_url=NOWHERE,
+        channels_url=NOWHERE,
+        notifications_url=notifications_url,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url=WEB_URL) as browser:
+            await sign_in(browser, "agent1", next_url="/profile")
+            yield app, browser

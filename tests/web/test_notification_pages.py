@@ -14,13 +14,15 @@ from urllib.parse import urlencode
 
 import httpx
 
-from servicedesk.web.app import create_app
-from servicedesk.web.settings import WebSettings
 from tests.support.live_web import WEB_URL
-from tests.web.browsing import csrf_token_in, sign_in
-from tests.web.notifications_fake import fake_notifications, notification
+from tests.web.browsing import csrf_token_in
+from tests.web.notifications_fake import (
+    NOWHERE,
+    console_signed_in,
+    fake_notifications,
+    notification,
+)
 
-NOWHERE = "http://127.0.0.1:9"  # nothing listens: a service that is down
 INCIDENT_ID = "0e6f2a52-7d1c-4b8e-9a0f-3c5d7e9b1a21"
 
 
@@ -28,18 +30,8 @@ INCIDENT_ID = "0e6f2a52-7d1c-4b8e-9a0f-3c5d7e9b1a21"
 async def console(notifications_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """The console in-process with the notifications service at `notifications_url` (the
     others down), agent1 signed in."""
-    settings = WebSettings(
-        tickets_url=NOWHERE,
-        migration_url=NOWHERE,
-        channels_url=NOWHERE,
-        notifications_url=notifications_url,
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url=WEB_URL) as browser:
-            await sign_in(browser, "agent1", next_url="/profile")
-            yield browser
+    async with console_signed_in(notifications_url) as (_, browser):
+        yield browser
 
 
 def htmx(csrf: str = "") -> dict[str, str]:

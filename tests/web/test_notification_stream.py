@@ -15,32 +15,22 @@ from typing import Any
 import httpx
 from starlette.types import Message
 
-from servicedesk.web.app import create_app
 from servicedesk.web.event_stream import RelayedEvents, last_event_id
-from servicedesk.web.settings import WebSettings
-from tests.support.live_web import WEB_URL
-from tests.web.browsing import sign_in
-from tests.web.notifications_fake import fake_notifications, notification, served
-
-NOWHERE = "http://127.0.0.1:9"
+from tests.web.notifications_fake import (
+    NOWHERE,
+    console_signed_in,
+    fake_notifications,
+    notification,
+    served,
+)
 
 
 @asynccontextmanager
 async def console_served(notifications_url: str) -> AsyncIterator[tuple[str, str]]:
     """The console served over HTTP; its URL and agent1's session cookie (signed in through
     the same app in-process: Keycloak sends the browser back to :8000 only)."""
-    settings = WebSettings(
-        tickets_url=NOWHERE,
-        migration_url=NOWHERE,
-        channels_url=NOWHERE,
-        notifications_url=notifications_url,
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url=WEB_URL) as browser:
-            await sign_in(browser, "agent1", next_url="/profile")
-            cookie = browser.cookies["sd_session"]
+    async with console_signed_in(notifications_url) as (app, browser):
+        cookie = browser.cookies["sd_session"]
         async with served(app) as url:
             yield url, cookie
 
