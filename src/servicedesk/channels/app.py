@@ -8,7 +8,6 @@ a consumer telling incidents' threads what happened, and the sender of every out
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from fastapi import FastAPI
@@ -37,6 +36,7 @@ from servicedesk.kernel.app import LifecycleHook, ServiceSpec, create_service_ap
 from servicedesk.kernel.calls import ClientCredentials
 from servicedesk.kernel.service_client import ServiceClient
 from servicedesk.kernel.state import kernel_state, set_service_state
+from servicedesk.kernel.tasks import cancel_all
 
 log = logging.getLogger(__name__)
 
@@ -122,10 +122,7 @@ def _open(settings: ChannelsSettings) -> LifecycleHook:
 
 async def _close(app: FastAPI) -> None:
     state = channels_state(app)
-    for task in state.tasks:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await cancel_all(state.tasks)
     for client in (state.tickets_client, state.migration, state.directory.keycloak):
         await client.aclose()
     if state.telegram is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -32,6 +31,7 @@ from servicedesk.kernel.middleware import BodySizeLimitMiddleware, RequestContex
 from servicedesk.kernel.outbox import OutboxRelay
 from servicedesk.kernel.settings import DatabaseSettings, KeycloakSettings, ServiceSettings
 from servicedesk.kernel.state import KernelState, set_kernel_state
+from servicedesk.kernel.tasks import cancel_all
 
 log = logging.getLogger(__name__)
 # Requests allocate many short-lived objects; collecting less often costs memory, not latency.
@@ -129,10 +129,7 @@ def _lifespan(spec: ServiceSpec) -> Callable[[FastAPI], Any]:
             finally:
                 for hook in spec.on_shutdown:
                     await hook(app)
-                for task in tasks:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                await cancel_all(tasks)
                 await _close(database, broker, redis)
 
     return lifespan

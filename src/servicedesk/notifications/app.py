@@ -8,7 +8,6 @@ and sends mail (SMTP) and Telegram/SMS messages (through the channels service) w
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from fastapi import FastAPI
 
@@ -16,6 +15,7 @@ from servicedesk.kernel.app import LifecycleHook, ServiceSpec, create_service_ap
 from servicedesk.kernel.calls import ClientCredentials
 from servicedesk.kernel.service_client import ServiceClient
 from servicedesk.kernel.state import kernel_state, set_service_state
+from servicedesk.kernel.tasks import cancel_all
 from servicedesk.notifications.api.notifications import router as notifications_router
 from servicedesk.notifications.api.preferences import router as preferences_router
 from servicedesk.notifications.api.stream import router as stream_router
@@ -105,10 +105,7 @@ async def _close(app: FastAPI) -> None:
     sending = [task for task in state.tasks if task.get_name() == "dispatcher"]
     if sending:
         await asyncio.wait(sending, timeout=STOP_GRACE_S)
-    for task in state.tasks:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await cancel_all(state.tasks)
     for client in (state.tickets, state.channels, state.directory.keycloak):
         await client.aclose()
 
