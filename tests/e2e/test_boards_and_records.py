@@ -4,17 +4,31 @@ creates and edits a client, and looks at the orders."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from pathlib import Path
 
 import httpx
-from playwright.async_api import BrowserContext, ConsoleMessage, Page, expect
+from playwright.async_api import BrowserContext, Page, expect
 
+from tests.e2e.browsing import sign_in_at_keycloak, watch
 from tests.support.live_web import LiveStack
 from tests.support.tokens import TokenShop, bearer
 
-KEYCLOAK_LOGIN = re.compile(r"^http://localhost:8080/realms/servicedesk/")
+
+def _provoked(status: int, url: str) -> bool:
+    """The refusals the tests ask for: a move without a transition (409), one needing a
+    resolution (422), a client with a wrong email (422)."""
+    return (status in (409, 422) and url.endswith("/moves")) or (
+        status == 422 and url.endswith("/clients")
+    )
+
+
+def _watch(page: Page) -> list[str]:
+    return watch(page, provoked=_provoked, excused_statuses=frozenset({409, 422}))
+
+
+async def _sign_in(page: Page, path: str, username: str) -> None:
+    await sign_in_at_keycloak(page, path, username, back_at_path=False)
 
 
 async def _incident_of_agent1(live_stack: LiveStack, tokens: TokenShop, title: str) -> str:
@@ -41,42 +55,6 @@ async def _incident_of_agent1(live_stack: LiveStack, tokens: TokenShop, title: s
     assert created.status_code == 201, created.text
     assert created.json()["status"] == "new"
     return str(created.json()["key"])
-
-
-async def _sign_in(page: Page, path: str, username: str) -> None:
-    await page.goto(path)
-    await expect(page).to_have_url(KEYCLOAK_LOGIN)
-    await page.locator("#username").fill(username)
-    await page.locator("#password").fill("demo")
-    await page.locator("#kc-login").click()
-
-
-def _watch(page: Page) -> list[str]:
-    """Script errors and failed requests, except the refusals the tests provoke (a move
-    without a transition, 409; one needing a resolution, 422; a client with a wrong email)."""
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-
-    def provoked(status: int, url: str) -> bool:
-        return (status in (409, 422) and url.endswith("/moves")) or (
-            status == 422 and url.endswith("/clients")
-        )
-
-    def on_console(message: ConsoleMessage) -> None:
-        refusal = re.search(r"status of (409|422)", message.text)
-        if message.type == "error" and not refusal:
-            problems.append(f"console: {message.text}")
-
-    page.on("console", on_console)
-    page.on(
-        "response",
-        lambda r: (
-            problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not provoked(r.status, r.url)
-            else None
-        ),
-    )
-    return problems
 
 
 async def test_drag_cards_on_my_work(
@@ -122,8 +100,8 @@ async def test_drag_cards_on_my_work(
         page.locator(f'.board-cards[data-column="closed"] [data-card="{key}"]')
     ).to_have_count(0)
     await expect(card.locator(".status")).to_have_text("В работе")
-    await card.scroll_into_view_if_needed()
-    await page.screenshot(path=screenshots / "board.png")
+    # the whole page: a live refresh (someone else's change) may swap the card meanwhile
+    await page.screenshot(path=screenshots / "board.png", full_page=True)
 
     # The keyboard's way: "move to" → Resolved needs a resolution, asked for in a form.
     await card.locator("select").select_option("resolved")

@@ -6,16 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.async_api import BrowserContext, ConsoleMessage, Page, expect
+from playwright.async_api import BrowserContext, ConsoleMessage, expect
 
-KEYCLOAK_LOGIN = re.compile(r"^http://localhost:8080/realms/servicedesk/")
-
-
-async def _sign_in_at_keycloak(page: Page, username: str) -> None:
-    await expect(page).to_have_url(KEYCLOAK_LOGIN)
-    await page.locator("#username").fill(username)
-    await page.locator("#password").fill("demo")
-    await page.locator("#kc-login").click()
+from tests.e2e.browsing import KEYCLOAK_LOGIN, sign_in_at_keycloak
 
 
 async def test_sign_in_browse_switch_language_and_sign_out(
@@ -39,7 +32,7 @@ async def test_sign_in_browse_switch_language_and_sign_out(
     await page.goto("/incidents")
     await expect(page.locator("#kc-login")).to_be_visible()
     await page.screenshot(path=screenshots / "01-keycloak-login.png")
-    await _sign_in_at_keycloak(page, "agent1")
+    await sign_in_at_keycloak(page, None, "agent1")
 
     # Back on the incidents page, signed in: the user's name in the header.
     await expect(page).to_have_url("http://localhost:8000/incidents")

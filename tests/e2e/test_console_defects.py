@@ -9,7 +9,8 @@ import uuid
 
 from playwright.async_api import BrowserContext, ConsoleMessage, Page, expect
 
-from tests.e2e.test_boards_and_records import _incident_of_agent1, _sign_in
+from tests.e2e.browsing import sign_in_at_keycloak
+from tests.e2e.test_boards_and_records import _incident_of_agent1
 from tests.support.live_web import LiveStack
 from tests.support.tokens import TokenShop
 
@@ -42,7 +43,7 @@ async def test_a_resized_comment_box_breaks_no_csp_rule(
     page = await browser_context.new_page()
     await page.add_init_script(RECORD_VIOLATIONS)
     errors = _console_errors(page)
-    await _sign_in(page, f"/incidents/{key}", "agent1")
+    await sign_in_at_keycloak(page, f"/incidents/{key}", "agent1", back_at_path=False)
     await expect(page.get_by_role("heading", level=1)).to_be_visible()
 
     box = page.get_by_label("Новый комментарий")
@@ -66,7 +67,7 @@ async def test_move_to_is_the_next_column_and_success_clears_a_refusal(
     key = await _incident_of_agent1(live_stack, tokens, f"Доска {uuid.uuid4().hex[:8]}")
     page = await browser_context.new_page()
     errors = _console_errors(page)
-    await _sign_in(page, "/boards", "agent1")
+    await sign_in_at_keycloak(page, "/boards", "agent1", back_at_path=False)
     await page.get_by_role("link", name="Моя работа").first.click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Моя работа")
 
@@ -120,7 +121,7 @@ async def test_a_refused_htmx_request_shows_the_error_page(
     error page in the user's language in place of the content, not nothing and not raw text."""
     key = await _incident_of_agent1(live_stack, tokens, f"Отказ {uuid.uuid4().hex[:8]}")
     page = await browser_context.new_page()
-    await _sign_in(page, f"/incidents/{key}", "agent1")
+    await sign_in_at_keycloak(page, f"/incidents/{key}", "agent1", back_at_path=False)
     await expect(page.get_by_role("heading", level=1)).to_be_visible()
     await page.evaluate(
         """() => {

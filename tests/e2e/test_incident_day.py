@@ -13,13 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+from playwright.async_api import Browser, BrowserContext, expect
 
+from tests.e2e.browsing import WEB, sign_in_at_keycloak, watch
 from tests.support.live_web import LiveStack
 from tests.support.tokens import TokenShop, bearer
-
-KEYCLOAK_LOGIN = re.compile(r"^http://localhost:8080/realms/servicedesk/")
-WEB = "http://localhost:8000"
 
 
 @pytest.fixture
@@ -60,30 +58,6 @@ async def second_context(chromium: Browser, live_stack: LiveStack) -> AsyncItera
     await context.close()
 
 
-def _watch(page: Page, problems: list[str]) -> None:
-    """Page errors, console errors (a CSP violation is one) and failed responses."""
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(f"console: {message.text}")
-
-    page.on("console", on_console)
-    page.on(
-        "response",
-        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
-
-
-async def _sign_in_at_keycloak(page: Page, path: str, username: str) -> None:
-    await page.goto(path)
-    await expect(page).to_have_url(KEYCLOAK_LOGIN)
-    await page.locator("#username").fill(username)
-    await page.locator("#password").fill("demo")
-    await page.locator("#kc-login").click()
-    await expect(page).to_have_url(f"{WEB}{path}")
-
-
 async def test_an_incident_from_registration_to_its_problem_closed(
     browser_context: BrowserContext,
     second_context: BrowserContext,
@@ -92,10 +66,10 @@ async def test_an_incident_from_registration_to_its_problem_closed(
 ) -> None:
     problems: list[str] = []
     page = await browser_context.new_page()
-    _watch(page, problems)
+    watch(page, problems)
 
     # agent1 signs in on Keycloak's own page and lands on the incidents.
-    await _sign_in_at_keycloak(page, "/incidents", "agent1")
+    await sign_in_at_keycloak(page, "/incidents", "agent1")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Инциденты")
     await expect(page.locator("#saved-filters .filter-list, #saved-filters p")).to_be_visible()
 
@@ -181,8 +155,8 @@ async def test_an_incident_from_registration_to_its_problem_closed(
 
     # supervisor1, in a browser of their own, closes the problem with a resolution.
     boss = await second_context.new_page()
-    _watch(boss, problems)
-    await _sign_in_at_keycloak(boss, "/problems", "supervisor1")
+    watch(boss, problems)
+    await sign_in_at_keycloak(boss, "/problems", "supervisor1")
     await expect(boss.get_by_role("heading", level=1)).to_have_text("Проблемы")
     await expect(boss.get_by_role("link", name=problem_key)).to_be_visible()
     await boss.screenshot(path=screenshots / "problems-list.png", full_page=True)

@@ -3,105 +3,35 @@ agent2 assigns it to agent1 through the tickets API. Without a reload, within 2 
 counts the new notification and the page shows the new assignee with "updated by agent2"; the
 bell's panel lists it first. No script error, no Content-Security-Policy violation.
 
-It needs the live stack with the notifications service, the console on :8000 pointed at it
-(`live_stack.notifications_url`, SD_WEB_NOTIFICATIONS_URL in tests/support/live_web.py), and
-/usr/bin/chromium; it is skipped, saying which is missing, until then.
+It needs the live stack with the notifications service and the console on :8000 pointed at it
+(SD_WEB_NOTIFICATIONS_URL in tests/support/live_web.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.async_api import (
-    Browser,
     BrowserContext,
-    ConsoleMessage,
-    Page,
-    async_playwright,
     expect,
 )
 
+from tests.e2e.browsing import RECORD_VIOLATIONS, sign_in_at_keycloak, watch
 from tests.support.live_web import LiveStack
 from tests.support.processes import ARTIFACTS
 from tests.support.tokens import TokenShop, bearer
 from tests.web.test_notifications_live import assign, open_incident
 
-CHROMIUM = Path("/usr/bin/chromium")
-KEYCLOAK_LOGIN = re.compile(r"^http://localhost:8080/realms/servicedesk/")
 LIVE_S = 2.0  # the promise: the bell and the page follow within this
-# Records every CSP violation the page reports (an init script is not itself subject to it).
-RECORD_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", function (event) {
-  window.__violations.push(event.violatedDirective + " " + (event.sourceFile || "") + ":"
-    + event.lineNumber + " " + (event.sample || ""));
-});
-"""
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing")
-
-
-@pytest.fixture(scope="module")
-async def chromium() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox"] if os.geteuid() == 0 else [],
-        )
-        yield browser
-        await browser.close()
-
-
-@pytest.fixture
-async def browser_context(
-    chromium: Browser, live_stack: LiveStack
-) -> AsyncIterator[BrowserContext]:
-    if not getattr(live_stack, "notifications_url", ""):
-        pytest.skip("the live stack has no notifications service yet (tests/support/live_web.py)")
-    context = await chromium.new_context(
-        base_url=live_stack.web_url,
-        locale="ru-RU",
-        timezone_id="Europe/Moscow",
-        viewport={"width": 1280, "height": 800},
-    )
-    yield context
-    await context.close()
 
 
 @pytest.fixture
 async def tickets(live_stack: LiveStack) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=live_stack.tickets_url, timeout=10) as client:
         yield client
-
-
-def _watch(page: Page) -> list[str]:
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" or "Content Security Policy" in message.text:
-            problems.append(f"console: {message.text}")
-
-    page.on("console", on_console)
-    page.on(
-        "response",
-        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
-    return problems
-
-
-async def _sign_in(page: Page, path: str, username: str) -> None:
-    await page.goto(path)
-    await expect(page).to_have_url(KEYCLOAK_LOGIN)
-    await page.locator("#username").fill(username)
-    await page.locator("#password").fill("demo")
-    await page.locator("#kc-login").click()
 
 
 async def test_an_assignment_by_someone_else_shows_up_live(
@@ -112,9 +42,9 @@ async def test_an_assignment_by_someone_else_shows_up_live(
     key = incident["key"]
     page = await browser_context.new_page()
     await page.add_init_script(RECORD_VIOLATIONS)
-    problems = _watch(page)
+    problems = watch(page)
     async with page.expect_request(re.compile(r"/notifications/stream$")):
-        await _sign_in(page, f"/incidents/{key}", "agent1")
+        await sign_in_at_keycloak(page, f"/incidents/{key}", "agent1", back_at_path=False)
     await expect(page.locator("#ticket-title")).to_have_text(incident["title"])
     facts = page.locator('[data-live-region="facts"]')
     await expect(facts).not_to_contain_text("agent1")
@@ -157,8 +87,8 @@ async def test_a_mention_is_completed_from_the_directory(
     incident = await open_incident(tickets, bearer(await tokens.access("agent2")))
     page = await browser_context.new_page()
     await page.add_init_script(RECORD_VIOLATIONS)
-    problems = _watch(page)
-    await _sign_in(page, f"/incidents/{incident['key']}", "agent1")
+    problems = watch(page)
+    await sign_in_at_keycloak(page, f"/incidents/{incident['key']}", "agent1", back_at_path=False)
     box = page.locator("#f-body")
     await box.click()
     await box.press_sequentially("Посмотри, @agent")
@@ -190,9 +120,9 @@ async def test_the_incident_list_follows_a_new_incident(
     """A list of incidents refreshes its results (debounced) when an incident it may show is
     made elsewhere; the query typed in the bar stays as it is."""
     page = await browser_context.new_page()
-    problems = _watch(page)
+    problems = watch(page)
     async with page.expect_request(re.compile(r"/notifications/stream$")):
-        await _sign_in(page, "/incidents", "agent1")
+        await sign_in_at_keycloak(page, "/incidents", "agent1", back_at_path=False)
     await expect(page.locator("#incident-table")).to_be_visible()
     await page.wait_for_timeout(500)  # the console's stream is open at the service
     bar = page.locator("#query-input")

@@ -15,11 +15,10 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.browsing import sign_in_at_keycloak
 from tests.support.live_web import LiveStack
 from tests.support.tokens import TokenShop, bearer
 
-KEYCLOAK_LOGIN = re.compile(r"^http://localhost:8080/realms/servicedesk/")
-WEB = "http://localhost:8000"
 # Words of the services' English messages that must not reach a Russian page.
 ENGLISH = re.compile(r"requires one of the roles|does not exist|registered via|not found", re.I)
 
@@ -54,15 +53,6 @@ async def agents_context(chromium: Browser, live_stack: LiveStack) -> AsyncItera
     await context.close()
 
 
-async def _sign_in_at_keycloak(page: Page, path: str, username: str) -> None:
-    await page.goto(path)
-    await expect(page).to_have_url(KEYCLOAK_LOGIN)
-    await page.locator("#username").fill(username)
-    await page.locator("#password").fill("demo")
-    await page.locator("#kc-login").click()
-    await expect(page).to_have_url(f"{WEB}{path}")
-
-
 async def _post_form(page: Page, action: str, fields: dict[str, str]) -> None:
     """Sends a form the page does not offer, as an old page or a crafted request would."""
     csrf = await page.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))")
@@ -93,7 +83,7 @@ async def test_the_russian_console_shows_the_services_messages_in_russian(
 ) -> None:
     # A forbidden transition: reporter1 may not start work on their incident.
     page = await browser_context.new_page()
-    await _sign_in_at_keycloak(page, f"/incidents/{reported}", "reporter1")
+    await sign_in_at_keycloak(page, f"/incidents/{reported}", "reporter1")
     await expect(page.get_by_role("button", name="Взять в работу")).to_have_count(0)
     async with page.expect_navigation():
         await _post_form(page, f"/incidents/{reported}/transitions", {"transition": "start"})
@@ -113,7 +103,7 @@ async def test_the_russian_console_shows_the_services_messages_in_russian(
 
     # A history entry: the registration's note, kept as a message, read in Russian.
     agent = await agents_context.new_page()
-    await _sign_in_at_keycloak(agent, f"/incidents/{reported}", "agent1")
+    await sign_in_at_keycloak(agent, f"/incidents/{reported}", "agent1")
     history = agent.locator("section[aria-labelledby=history-title]")
     await expect(history).to_contain_text("зарегистрирован через канал web")
     await expect(history).to_contain_text("статус")

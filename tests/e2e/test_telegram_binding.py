@@ -18,27 +18,18 @@ import httpx
 import pytest
 from playwright.async_api import (
     BrowserContext,
-    ConsoleMessage,
     Locator,
     Page,
     ViewportSize,
     expect,
 )
 
-from tests.e2e.test_boards_and_records import _sign_in
+from tests.e2e.browsing import RECORD_VIOLATIONS, sign_in_at_keycloak, watch
 from tests.support.live_web import LiveStack
 
 TELEGRAM_USER = {"id": 555000111, "first_name": "Test", "language_code": "en"}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 BINDING_S = 30  # the bot's long polling, the binding, then the profile's next 3 s poll
-# Records every CSP violation the page reports (an init script is not itself subject to it).
-RECORD_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", function (event) {
-  window.__violations.push(event.violatedDirective + " " + (event.sourceFile || "") + ":"
-    + event.lineNumber + " " + (event.sample || ""));
-});
-"""
 
 
 @pytest.fixture
@@ -46,22 +37,6 @@ async def telegram_fake(live_stack: LiveStack) -> AsyncIterator[httpx.AsyncClien
     """The fake Telegram server of the live stack, for its control API."""
     async with httpx.AsyncClient(base_url=live_stack.telegram_fake_url, timeout=10) as client:
         yield client
-
-
-def _watch(page: Page) -> list[str]:
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" or "Content Security Policy" in message.text:
-            problems.append(f"console: {message.text}")
-
-    page.on("console", on_console)
-    page.on(
-        "response",
-        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
-    return problems
 
 
 def _bound_row(page: Page) -> Locator:
@@ -95,8 +70,8 @@ async def test_a_telegram_account_is_bound_from_the_profile_and_unbound(
     page = await browser_context.new_page()
     await page.set_viewport_size(PHONE)
     await page.add_init_script(RECORD_VIOLATIONS)
-    problems = _watch(page)
-    await _sign_in(page, "/profile", "agent1")
+    problems = watch(page)
+    await sign_in_at_keycloak(page, "/profile", "agent1", back_at_path=False)
     await expect(page.get_by_role("heading", level=2, name="Telegram и SMS")).to_be_visible()
     await expect(page.locator("#telegram")).to_contain_text("SMS с этого номера узнаются как ваши.")
     while await _bound_row(page).count():  # left over by a run that failed half-way
