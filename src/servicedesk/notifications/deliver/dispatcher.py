@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import logging
 import uuid
 from collections.abc import Callable
@@ -277,9 +276,7 @@ class Dispatcher:
         thread = (
             Thread(thread_row.root_message_id, thread_row.last_message_id) if thread_row else None
         )
-        message_id = email.utils.make_msgid(
-            idstring=str(job.main.id).split("-")[0], domain=self.settings.mail.domain
-        )
+        message_id = self._message_id(job)
         outcome = await self.mail.send(letter, message_id, thread)
         if outcome.result == Result.SENT:
             await session.execute(
@@ -299,13 +296,15 @@ class Dispatcher:
         return outcome
 
     async def _send_summary(self, letter: Letter, job: Job) -> Outcome:
-        message_id = email.utils.make_msgid(
-            idstring=str(job.main.id).split("-")[0], domain=self.settings.mail.domain
-        )
-        outcome = await self.mail.send(letter, message_id, None)
+        outcome = await self.mail.send(letter, self._message_id(job), None)
         if outcome.result == Result.SENT:
             DIGEST_SIZE.observe(len(job.rows))
         return outcome
+
+    def _message_id(self, job: Job) -> str:
+        """The dispatch's own id: a mail sent again after a crash is the same message to the
+        reader's client, and short enough that In-Reply-To stays on one line."""
+        return f"<{job.main.id}@{self.settings.mail.domain}>"
 
     def _note(self, row: Row[Any]) -> str:
         escalated = row.params.get("escalated_to") or [row.username]
