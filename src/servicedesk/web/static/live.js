@@ -100,6 +100,9 @@
       if (!next || isDirty(region)) {
         return;
       }
+      if ((region.sdSource || region.outerHTML) === next.outerHTML) {
+        return; // nothing on it changed: no flicker, focus and scroll stay
+      }
       var focusedId = document.activeElement && region.contains(document.activeElement)
         ? document.activeElement.id : "";
       var placed;
@@ -115,6 +118,7 @@
         placed = document.importNode(next, true);
         region.replaceWith(placed);
       }
+      placed.sdSource = next.outerHTML;
       if (window.htmx) {
         window.htmx.process(placed);
       }
