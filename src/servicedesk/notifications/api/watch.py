@@ -78,7 +78,7 @@ async def start_watching(
     state: NotificationsStateDep,
 ) -> WatchOut:
     await _visible(state, caller, aggregate, item_id)
-    await watch(session, aggregate.value, item_id, person_of(caller), "manual")
+    await watch(session, aggregate.value, item_id, [(person_of(caller), "manual")])
     return await _view(session, aggregate, item_id, caller.subject)
 
 

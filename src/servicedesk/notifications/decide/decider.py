@@ -10,18 +10,18 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from servicedesk.kernel.consumer import ReceivedEvent
 from servicedesk.kernel.db import WriteSession
 from servicedesk.notifications.catalogue import Channel, Kind
 from servicedesk.notifications.decide.changes import Change, change_of
-from servicedesk.notifications.decide.preferences import PreferenceStore
+from servicedesk.notifications.decide.preferences import Preferences, PreferenceStore
 from servicedesk.notifications.decide.recipients import Recipient, recipients
 from servicedesk.notifications.decide.schedule import digest_due, slot
 from servicedesk.notifications.metrics import DECIDED, EVENT_TO_DELIVERY, FAILED, SUPPRESSED
@@ -93,6 +93,8 @@ class Decider:
     async def decide(
         self, session: WriteSession, change: Change, people: People, now: datetime
     ) -> list[int]:
+        """Every recipient's notification in one INSERT, their dispatches in another (digests
+        moved in a third): a handful of statements an event, whatever the number of people."""
         watching = await watcher_ids(session, change.item.aggregate_type, change.item.id)
         stored = await self.store.stored(session)
         chosen = recipients(
@@ -105,133 +107,109 @@ class Decider:
         if change.sla_breach:
             names = sorted(r.person.username for r in chosen if r.escalated)
             change = replace(change, params={**change.params, "escalated_to": names})
+        wanted = [r for r in chosen if r.channels]
+        if len(wanted) < len(chosen):
+            SUPPRESSED.labels("preferences").inc(len(chosen) - len(wanted))
+        drafts = [self._draft(change, r, self.store.of(r.person, stored)) for r in wanted]
+        seqs = await _insert_notifications(session, change, drafts)
         created: list[tuple[str, int]] = []
-        for recipient in chosen:
-            if not recipient.channels:
-                SUPPRESSED.labels("preferences").inc()
-                continue
-            prefs = self.store.of(recipient.person, stored)
-            seq = await self._notify(session, change, recipient, prefs.timezone, now)
+        planned: list[dict[str, Any]] = []
+        for draft in drafts:
+            seq = seqs.get(draft.recipient.person.id)
             if seq is None:
+                continue  # decided before (the same event again)
+            if draft.failure is not None:
+                planned.extend(_failed_dispatches(draft, seq, now))
                 continue
-            DECIDED.labels(recipient.kind.value).inc()
-            created.append((recipient.person.id, seq))
-            for channel in recipient.channels - {Channel.IN_APP}:
-                await self._dispatch(session, change, recipient, channel, seq, prefs, now)
+            DECIDED.labels(draft.recipient.kind.value).inc()
+            created.append((draft.recipient.person.id, seq))
+            if draft.in_app:
+                EVENT_TO_DELIVERY.labels("in_app").observe(
+                    max(0.0, (now - change.occurred_at).total_seconds())
+                )
+            for channel in sorted(draft.recipient.channels - {Channel.IN_APP}):
+                planned.append(self._dispatch_row(change, draft, channel, seq, now))
+        await self._gather_digests(session, planned, now)
+        if planned:
+            await session.execute(insert(dispatches).values(planned))
         if change.sla_breach and self.policy.escalation.note_on_incident:
             await self._escalation_note(session, change, chosen, created, now)
         await publish_users(session, created)
         return [seq for _, seq in created]
 
-    async def _notify(
-        self,
-        session: WriteSession,
-        change: Change,
-        recipient: Recipient,
-        zone: str,
-        now: datetime,
-    ) -> int | None:
-        person, item = recipient.person, change.item
+    def _draft(self, change: Change, recipient: Recipient, prefs: Preferences) -> Draft:
+        """The recipient's notification in their language, or why it could not be rendered."""
+        item = change.item
         params = notification_params(change, recipient, self.directory.people)
-        lang = language(person.locale, self.default_locale)
-        failure = None
+        lang = language(recipient.person.locale, self.default_locale)
         try:
-            said = words(recipient.kind, lang, params, zone)
-            title, body = said.title, said.body
+            said = words(recipient.kind, lang, params, prefs.timezone)
         except RenderError as exc:
-            failure, title, body = str(exc), f"{item.key}: {item.title}", ""
-        in_app = Channel.IN_APP in recipient.channels and failure is None
-        seq = await session.scalar(
-            insert(notifications)
-            .values(
-                event_id=change.event_id,
-                user_id=person.id,
-                username=person.username,
-                kind=recipient.kind.value,
-                aggregate_type=item.aggregate_type,
-                aggregate_id=item.id,
-                key=item.key,
-                priority=item.priority,
-                actor=change.actor,
-                params=params,
-                in_app=in_app,
-                title=title,
-                body=body,
-                link=item.link,
-            )
-            .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
-            .returning(notifications.c.seq)
-        )
-        if seq is None:
-            return None  # decided before (the same event again)
-        if failure is not None:
-            log.warning("a notification failed to render", extra={"reason": failure})
-            FAILED.labels("template", "failed").inc()
-            for channel in sorted(recipient.channels):
-                await session.execute(
-                    insert(dispatches).values(
-                        id=uuid.uuid4(),
-                        notification_seq=seq,
-                        user_id=person.id,
-                        channel=channel.value,
-                        status="failed",
-                        reason=f"template: {failure}",
-                        due_at=now,
-                        attempts=1,
-                        last_error=failure,
-                    )
-                )
-            return None
-        if in_app:
-            EVENT_TO_DELIVERY.labels("in_app").observe(
-                max(0.0, (now - change.occurred_at).total_seconds())
-            )
-        return int(seq)
+            return Draft(recipient, prefs, params, f"{item.key}: {item.title}", "", str(exc))
+        return Draft(recipient, prefs, params, said.title, said.body)
 
-    async def _dispatch(
-        self,
-        session: WriteSession,
-        change: Change,
-        recipient: Recipient,
-        channel: Channel,
-        seq: int,
-        prefs: Any,
-        now: datetime,
-    ) -> None:
-        when = slot(recipient.kind, channel, change.item.priority, prefs, now, self.digest_idle_s)
-        key = f"{recipient.person.id}:{change.item.id}" if channel == Channel.EMAIL else None
-        due = when.due_at
-        if when.digest and key is not None:
-            first = await session.scalar(
-                select(func.min(dispatches.c.created_at)).where(
-                    dispatches.c.digest_key == key, dispatches.c.status.in_(("pending", "held"))
-                )
-            )
-            due = max(
-                digest_due(first or now, now, self.digest_idle_s, self.digest_max_wait_s),
-                when.held_until or due,
-            )
-            await session.execute(
-                update(dispatches)
-                .where(dispatches.c.digest_key == key, dispatches.c.status == "pending")
-                .values(due_at=due)
-            )
+    def _dispatch_row(
+        self, change: Change, draft: Draft, channel: Channel, seq: int, now: datetime
+    ) -> dict[str, Any]:
+        recipient = draft.recipient
+        when = slot(
+            recipient.kind, channel, change.item.priority, draft.prefs, now, self.digest_idle_s
+        )
         held = when.held_until is not None
         reason = None
         if when.held_until is not None:
             SUPPRESSED.labels("quiet_hours").inc()
             reason = f"quiet hours until {when.held_until.isoformat()}"
+        email = channel == Channel.EMAIL
+        return {
+            "id": uuid.uuid4(),
+            "notification_seq": seq,
+            "user_id": recipient.person.id,
+            "channel": channel.value,
+            "status": "held" if held else "pending",
+            "reason": reason,
+            "due_at": when.due_at,
+            "digest_key": f"{recipient.person.id}:{change.item.id}" if email else None,
+            "attempts": 0,
+            "last_error": None,
+            # not a column: whether the row waits for a digest's quiet spell
+            "_digest": when.digest and email,
+            "_held_until": when.held_until,
+        }
+
+    async def _gather_digests(
+        self, session: WriteSession, planned: list[dict[str, Any]], now: datetime
+    ) -> None:
+        """A digest's mail goes when its item has been quiet for `digest_idle_s` (at most
+        `digest_max_wait_s` after its first change): the new row and those already waiting
+        get the same due time."""
+        digests = [row for row in planned if row.pop("_digest")]
+        held_until = {id(row): row.pop("_held_until") for row in planned}
+        if not digests:
+            return
+        keys = sorted({row["digest_key"] for row in digests})
+        firsts = dict(
+            (
+                await session.execute(
+                    select(dispatches.c.digest_key, func.min(dispatches.c.created_at))
+                    .where(
+                        dispatches.c.digest_key.in_(keys),
+                        dispatches.c.status.in_(("pending", "held")),
+                    )
+                    .group_by(dispatches.c.digest_key)
+                )
+            ).all()
+        )
+        due_of: dict[str, datetime] = {}
+        for row in digests:
+            first = firsts.get(row["digest_key"]) or now
+            due = digest_due(first, now, self.digest_idle_s, self.digest_max_wait_s)
+            row["due_at"] = max(due, held_until[id(row)] or row["due_at"])
+            due_of[row["digest_key"]] = row["due_at"]
         await session.execute(
-            insert(dispatches).values(
-                id=uuid.uuid4(),
-                notification_seq=seq,
-                user_id=recipient.person.id,
-                channel=channel.value,
-                status="held" if held else "pending",
-                reason=reason,
-                due_at=due,
-                digest_key=key,
-            )
+            update(dispatches)
+            .where(dispatches.c.digest_key.in_(keys), dispatches.c.status == "pending")
+            .values(due_at=case(due_of, value=dispatches.c.digest_key))
         )
 
     async def _escalation_note(
@@ -270,9 +248,8 @@ class Decider:
             sources.append((people.by_id.get(change.item.reporter_id or ""), "reported"))
         if change.kind == Kind.INCIDENT_COMMENTED:
             sources.append((people.by_username.get(change.actor or ""), "commented"))
-        for person, source in sources:
-            if person is not None:
-                await watch(session, change.item.aggregate_type, change.item.id, person, source)
+        found = [(person, source) for person, source in sources if person is not None]
+        await watch(session, change.item.aggregate_type, change.item.id, found)
 
 
 def notification_params(change: Change, recipient: Recipient, people: People) -> dict[str, Any]:
@@ -294,6 +271,82 @@ def notification_params(change: Change, recipient: Recipient, people: People) ->
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One recipient's notification before it is written."""
+
+    recipient: Recipient
+    prefs: Preferences
+    params: dict[str, Any]
+    title: str
+    body: str
+    failure: str | None = None  # why it could not be rendered
+
+    @property
+    def in_app(self) -> bool:
+        return Channel.IN_APP in self.recipient.channels and self.failure is None
+
+
+async def _insert_notifications(
+    session: WriteSession, change: Change, drafts: list[Draft]
+) -> dict[str, int]:
+    """Writes the drafts in one statement; the new ones' sequence numbers by person (a person
+    told of this event before keeps their notification and is left out)."""
+    if not drafts:
+        return {}
+    item = change.item
+    rows = [
+        {
+            "event_id": change.event_id,
+            "user_id": d.recipient.person.id,
+            "username": d.recipient.person.username,
+            "kind": d.recipient.kind.value,
+            "aggregate_type": item.aggregate_type,
+            "aggregate_id": item.id,
+            "key": item.key,
+            "priority": item.priority,
+            "actor": change.actor,
+            "params": d.params,
+            "in_app": d.in_app,
+            "title": d.title,
+            "body": d.body,
+            "link": item.link,
+        }
+        for d in drafts
+    ]
+    written = await session.execute(
+        insert(notifications)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
+        .returning(notifications.c.user_id, notifications.c.seq)
+    )
+    return {user_id: int(seq) for user_id, seq in written}
+
+
+def _failed_dispatches(draft: Draft, seq: int, now: datetime) -> list[dict[str, Any]]:
+    """A notification that could not be rendered: failed on each of its channels, with the
+    reason in its delivery log; the others of the event go on."""
+    log.warning("a notification failed to render", extra={"reason": draft.failure})
+    FAILED.labels("template", "failed").inc()
+    return [
+        {
+            "id": uuid.uuid4(),
+            "notification_seq": seq,
+            "user_id": draft.recipient.person.id,
+            "channel": channel.value,
+            "status": "failed",
+            "reason": f"template: {draft.failure}",
+            "due_at": now,
+            "digest_key": None,
+            "attempts": 1,
+            "last_error": draft.failure,
+            "_digest": False,
+            "_held_until": None,
+        }
+        for channel in sorted(draft.recipient.channels)
+    ]
+
+
 async def watcher_ids(
     session: WriteSession, aggregate_type: str, aggregate_id: uuid.UUID
 ) -> set[str]:
@@ -309,20 +362,24 @@ async def watch(
     session: WriteSession,
     aggregate_type: str,
     aggregate_id: uuid.UUID,
-    person: Person,
-    source: str,
+    watching: list[tuple[Person, str]],
 ) -> None:
-    await session.execute(
-        insert(watchers)
-        .values(
-            aggregate_type=aggregate_type,
-            aggregate_id=aggregate_id,
-            user_id=person.id,
-            username=person.username,
-            source=source,
+    """These people watch the item from now on (`source`: why); those already watching
+    keep their first reason. One statement."""
+    rows: dict[str, dict[str, Any]] = {}
+    for person, source in watching:
+        rows.setdefault(
+            person.id,
+            {
+                "aggregate_type": aggregate_type,
+                "aggregate_id": aggregate_id,
+                "user_id": person.id,
+                "username": person.username,
+                "source": source,
+            },
         )
-        .on_conflict_do_nothing()
-    )
+    if rows:
+        await session.execute(insert(watchers).values(list(rows.values())).on_conflict_do_nothing())
 
 
 async def _notify_live(session: WriteSession, message: dict[str, Any]) -> None:
