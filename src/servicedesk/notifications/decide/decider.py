@@ -131,7 +131,7 @@ class Decider:
                 planned.append(self._dispatch_row(change, draft, channel, seq, now))
         await self._gather_digests(session, planned, now)
         if planned:
-            await session.execute(insert(dispatches).values(planned))
+            await session.execute(insert(dispatches), planned)
         if change.sla_breach and self.policy.escalation.note_on_incident:
             await self._escalation_note(session, change, chosen, created, now)
         await publish_users(session, created)
@@ -314,11 +314,11 @@ async def _insert_notifications(
         }
         for d in drafts
     ]
-    written = await session.execute(
+    written = await session.execute(  # executemany: one compiled statement, rows in batches
         insert(notifications)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
-        .returning(notifications.c.user_id, notifications.c.seq)
+        .returning(notifications.c.user_id, notifications.c.seq),
+        rows,
     )
     return {user_id: int(seq) for user_id, seq in written}
 
@@ -379,7 +379,7 @@ async def watch(
             },
         )
     if rows:
-        await session.execute(insert(watchers).values(list(rows.values())).on_conflict_do_nothing())
+        await session.execute(insert(watchers).on_conflict_do_nothing(), list(rows.values()))
 
 
 async def _notify_live(session: WriteSession, message: dict[str, Any]) -> None:
