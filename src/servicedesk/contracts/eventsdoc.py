@@ -56,7 +56,9 @@ headers, the body is `data`).
   dead-lettered at once (exchange `servicedesk.dead-letters`, queue `dead-letters`) with
   headers `x-dead-letter-reason` (`malformed`, `unknown-type`, `contract`),
   `x-dead-letter-detail` and `x-dead-letter-consumer`; it is never retried forever nor lost.
-  A handler that fails is retried up to the queue's delivery limit (10), then dead-lettered.
+  A handler that fails is retried up to the queue's delivery limit (10), then dead-lettered;
+  each retry waits longer (0.5 s, doubling, at most 15 s: about a minute and a quarter in all),
+  so a passing fault (a database restart, a directory not read yet) heals before it is given up.
 """
 
 OUTRO = """
