@@ -52,6 +52,7 @@ bootstrap_test_infrastructure() {
     as_root rabbitmqctl -q add_vhost "$SD_TEST_VHOST"
   fi
   as_root rabbitmqctl -q set_permissions -p "$SD_TEST_VHOST" "$RABBITMQ_USER" '.*' '.*' '.*'
+  rabbitmq_esb_caller "$SD_TEST_VHOST" monitoring local-esb-monitoring
 }
 
 stop_infrastructure() {

@@ -34,6 +34,8 @@ SERVICES = (
     "notifications",
 )
 MAIL_TAG = "sdtest"  # the tests' mail goes to <name>+sdtest@<domain>: never a demo inbox
+# The tests' support mailbox: the channels read it, never the demo's support@servicedesk.local.
+TEST_SUPPORT_MAILBOX = f"support+{MAIL_TAG}@servicedesk.local"
 
 
 def _environment() -> dict[str, str]:
@@ -41,6 +43,9 @@ def _environment() -> dict[str, str]:
         "SD_DATABASE": TEST_DATABASE,
         "SD_TICKETS_ATTACHMENTS_DIR": str(TEST_ATTACHMENTS),
         "SD_NOTIFICATIONS_MAIL__RECIPIENT_TAG": MAIL_TAG,
+        "SD_CHANNELS_EMAIL__MAILBOXES": json.dumps([TEST_SUPPORT_MAILBOX]),
+        "SD_CHANNELS_EMAIL__MAIL__FROM_ADDRESS": TEST_SUPPORT_MAILBOX,
+        "SD_CHANNELS_EMAIL__MAIL__RECIPIENT_TAG": MAIL_TAG,
     }
     for service in SERVICES:
         prefix = f"SD_{service.upper()}_"

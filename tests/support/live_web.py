@@ -165,6 +165,8 @@ def channels_environment() -> dict[str, str]:
         "SD_CHANNELS_TWILIO__AUTH_TOKEN": TWILIO_AUTH_TOKEN,
         "SD_CHANNELS_PUBLIC_URL": channels,
         "SD_CHANNELS_NEW_INCIDENTS_PER_HOUR": "3",
+        # the tests' support mailbox comes with tests/support/isolation.py's environment
+        "SD_CHANNELS_EMAIL__POLL_INTERVAL_S": "2",
     }
 
 

@@ -16,6 +16,8 @@ from servicedesk.channels.api.identities import router as identities_router
 from servicedesk.channels.api.messages import router as messages_router
 from servicedesk.channels.botapi import TelegramBot
 from servicedesk.channels.conversations.events import THREADS
+from servicedesk.channels.email_channel.wiring import wire_email
+from servicedesk.channels.esb.wiring import start_esb
 from servicedesk.channels.intake.desk import IntakeDesk
 from servicedesk.channels.intake.queue import Handler, InboxWorkers
 from servicedesk.channels.intake.tickets import TicketsGateway
@@ -112,6 +114,13 @@ def _open(settings: ChannelsSettings) -> LifecycleHook:
         set_service_state(app, state)
         state.tasks.append(asyncio.create_task(inbox.run_forever(), name="inbox"))
         state.tasks.append(asyncio.create_task(sender.run_forever(), name="sender"))
+        broker = settings.broker
+        state.tasks += start_esb(
+            broker.url.get_secret_value(), broker.exchange, database, tickets, settings.esb
+        )
+        state.tasks += wire_email(
+            settings.email, database, desk, directory, handlers, transports, inbox
+        )
         if telegram is not None and settings.telegram.mode == TelegramMode.WEBHOOK:
             state.tasks.append(asyncio.create_task(_register_webhook(telegram), name="webhook"))
         if telegram is not None and settings.telegram.mode == TelegramMode.POLLING:

@@ -56,7 +56,7 @@ class ChannelIdentity(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     contact_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     channel: Mapped[str] = mapped_column(String(16))
-    address: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(320))
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     provider: Mapped[str | None] = mapped_column(String(32))  # the SMS gateway it wrote through
     display: Mapped[str] = mapped_column(String(200))
@@ -140,7 +140,7 @@ class Delivery(Base):
     channel: Mapped[str] = mapped_column(String(16))
     contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     identity_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    address: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(320))
     body: Mapped[str] = mapped_column(Text)
     markup: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     incident_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

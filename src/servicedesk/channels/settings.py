@@ -8,6 +8,7 @@ from pydantic import BaseModel, SecretStr
 
 from servicedesk.channels.sms.smsru import SmsRuSettings
 from servicedesk.channels.sms.twilio import TwilioSettings
+from servicedesk.kernel.mail import MailSettings
 from servicedesk.kernel.settings import (
     DatabaseSettings,
     KeycloakSettings,
@@ -38,6 +39,45 @@ class TelegramSettings(BaseModel):
     max_download_bytes: int = 20 * 1024 * 1024  # getFile's limit
 
 
+class EsbSettings(BaseModel):
+    """The ESB channel (SD_CHANNELS_ESB__*): see docs/esb.md."""
+
+    enabled: bool = True
+    # Exchanges and queues are named <prefix>.commands, <prefix>.events, … (see topology.py).
+    prefix: str = "servicedesk.esb"
+    # The calling systems: each publishes with routing keys <caller>.<command> and hears on
+    # <caller>.<event>; its RabbitMQ user is limited to those keys (docs/esb.md).
+    callers: tuple[str, ...] = ("monitoring",)
+    max_message_bytes: int = 1_048_576
+    delivery_limit: int = 5  # a command that keeps failing goes to the DLQ after this many
+    max_queue_length: int = 1_000_000  # past it, publishes are refused (reject-publish)
+    prefetch: int = 32  # commands worked on at once per consumer
+    category: str = "other"  # of incidents opened without one
+
+
+MB = 1024 * 1024
+
+
+class EmailSettings(BaseModel):
+    """The support mailboxes and the limits of mail intake (SD_CHANNELS_EMAIL__*, docs/email.md)."""
+
+    enabled: bool = True
+    # Each is an IMAP login (the full address) on mail.imap_host; its mail becomes incidents.
+    mailboxes: tuple[str, ...] = ("support@servicedesk.local",)
+    # SMTP and IMAP; our mail leaves from mail.from_address (the first mailbox's address).
+    mail: MailSettings = MailSettings(from_address="support@servicedesk.local")
+    failed_folder: str = "failed"  # mail that cannot be read is moved there, never deleted
+    poll_interval_s: float = 30.0  # the fallback when IDLE says nothing (or is not offered)
+    idle_renew_s: float = 25 * 60.0  # RFC 2177: IDLE is issued again before 29 minutes
+    reconnect_s: float = 5.0
+    max_message_bytes: int = 25 * MB  # larger mail is not read: moved to the failed folder
+    max_attachment_bytes: int = 10 * MB
+    max_attachments: int = 10
+    max_unzipped_bytes: int = 100 * MB  # a zip promising more is a bomb, not attached
+    max_zip_ratio: int = 100
+    auto_replies_per_hour: int = 5  # acknowledgements to one sender; more are not sent
+
+
 class ChannelsSettings(ServiceSettings):
     model_config = service_config("channels")
 
@@ -64,3 +104,5 @@ class ChannelsSettings(ServiceSettings):
     sender_batch: int = 32
     poll_interval_s: float = 0.5
     recent_resolved_days: int = 14  # a resolved incident still offered for a reply
+    esb: EsbSettings = EsbSettings()
+    email: EmailSettings = EmailSettings()  # the support mailboxes (docs/email.md)

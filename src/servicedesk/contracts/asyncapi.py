@@ -176,12 +176,15 @@ def asyncapi_yaml(contracts: Iterable[type[EventData]]) -> str:
     header = (
         "# Generated from servicedesk.contracts by `servicedesk-ops events docs`. Do not edit.\n"
     )
-    body = yaml.dump(
-        asyncapi(contracts),
+    return header + document_yaml(asyncapi(contracts))
+
+
+def document_yaml(document: dict[str, Any]) -> str:
+    return yaml.dump(
+        document,
         Dumper=_NoAliases,
         sort_keys=False,
         allow_unicode=True,
         width=100,
         default_flow_style=False,
     )
-    return header + body

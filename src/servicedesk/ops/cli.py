@@ -12,6 +12,7 @@ from rich.table import Table
 from servicedesk.ops.backfill_cli import backfill_app
 from servicedesk.ops.catalogue import SERVICES
 from servicedesk.ops.debris_cli import demo_app
+from servicedesk.ops.esb_cli import esb_app
 from servicedesk.ops.events_cli import events_app
 from servicedesk.ops.keycloak_realm import (
     DEFAULT_ADMIN,
@@ -37,6 +38,7 @@ app.add_typer(backfill_app, name="backfill")
 app.add_typer(events_app, name="events")
 app.add_typer(demo_app, name="demo")
 app.add_typer(mail_app, name="mail")
+app.add_typer(esb_app, name="esb")
 console = Console(stderr=True)
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -46,6 +46,8 @@ def _reporter(person: Person) -> dict[str, Any]:
         found["telegram_id"] = int(identity.address)
     elif identity.channel == "sms":
         found["phone"] = identity.address
+    elif identity.channel == "email":
+        found["email"] = identity.address
     return found
 
 
