@@ -284,6 +284,28 @@ class Subscription:
     handler: EventHandler
 
 
+async def stay_connected(
+    url: str,
+    start: Callable[[AbstractRobustConnection], Awaitable[None]],
+    what: str,
+    retry_s: float = 2.0,
+) -> None:
+    """Connects to the broker (waiting while it is down), lets `start` declare and consume,
+    then keeps the robust connection, which reconnects and resumes by itself."""
+    while True:
+        try:
+            connection = await aio_pika.connect_robust(url, timeout=5)
+        except (OSError, aio_pika.exceptions.AMQPError):
+            log.warning("broker unavailable; %s start when it is back", what)
+            await asyncio.sleep(retry_s)
+            continue
+        try:
+            await start(connection)
+            await asyncio.Future()
+        finally:
+            await connection.close()
+
+
 async def run_subscriptions(
     url: str,
     exchange: str,
@@ -293,19 +315,12 @@ async def run_subscriptions(
     retry_s: float = 2.0,
 ) -> None:
     """Keeps the subscriptions consuming; waits for the broker if it is down at start."""
-    while True:
-        try:
-            connection = await aio_pika.connect_robust(url, timeout=5)
-        except (OSError, aio_pika.exceptions.AMQPError):
-            log.warning("broker unavailable; consumers will start when it is back")
-            await asyncio.sleep(retry_s)
-            continue
-        try:
-            for sub in subscriptions:
-                consumer = IdempotentConsumer(
-                    sub.queue, database, sub.processed, sub.handler, service=service
-                )
-                await subscribe(connection, exchange, consumer, sub.bindings)
-            await asyncio.Future()  # the robust connection reconnects and resumes by itself
-        finally:
-            await connection.close()
+
+    async def start(connection: AbstractRobustConnection) -> None:
+        for sub in subscriptions:
+            consumer = IdempotentConsumer(
+                sub.queue, database, sub.processed, sub.handler, service=service
+            )
+            await subscribe(connection, exchange, consumer, sub.bindings)
+
+    await stay_connected(url, start, "consumers", retry_s)

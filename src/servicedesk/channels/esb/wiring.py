@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import aio_pika
 from aio_pika.abc import AbstractRobustConnection
 
 from servicedesk.channels.esb.consumer import CommandConsumer
@@ -14,7 +13,7 @@ from servicedesk.channels.esb.followers import followers_subscription
 from servicedesk.channels.esb.topology import EsbNames, declare_esb, inbox_arguments
 from servicedesk.channels.intake.tickets import TicketsGateway
 from servicedesk.channels.settings import EsbSettings
-from servicedesk.kernel.consumer import IdempotentConsumer, subscribe
+from servicedesk.kernel.consumer import IdempotentConsumer, stay_connected, subscribe
 from servicedesk.kernel.db import Database
 
 log = logging.getLogger(__name__)
@@ -58,18 +57,11 @@ async def run_esb(
     retry_s: float = 2.0,
 ) -> None:
     """Keeps the ESB consuming; waits for the broker if it is down at start."""
-    while True:
-        try:
-            connection = await aio_pika.connect_robust(url, timeout=5)
-        except (OSError, aio_pika.exceptions.AMQPError):
-            log.warning("broker unavailable; the ESB starts when it is back")
-            await asyncio.sleep(retry_s)
-            continue
-        try:
-            await consume_esb(connection, events_exchange, database, tickets, settings)
-            await asyncio.Future()  # the robust connection reconnects and resumes by itself
-        finally:
-            await connection.close()
+
+    async def start(connection: AbstractRobustConnection) -> None:
+        await consume_esb(connection, events_exchange, database, tickets, settings)
+
+    await stay_connected(url, start, "the ESB", retry_s)
 
 
 def start_esb(
