@@ -120,10 +120,14 @@ class EmailDesk:
 
 
 @contextlib.asynccontextmanager
-async def email_desk(tokens: TokenShop, **changes: Any) -> AsyncIterator[EmailDesk]:
+async def email_desk(
+    tokens: TokenShop, *, group: str | None = None, **changes: Any
+) -> AsyncIterator[EmailDesk]:
+    """`group`: the Keycloak group id the mailbox's incidents go to."""
     address = new_address("support", "servicedesk.local")
     settings = EmailSettings(
         mailboxes=(address,),
+        groups={address: group} if group else {},
         mail=MailSettings(from_address=address, recipient_tag=MAIL_TAG),
         poll_interval_s=1,
         reconnect_s=1,

@@ -263,3 +263,37 @@ async def test_a_mail_stored_twice_is_handled_once_and_the_mark_follows(desk: Em
         "select last_uid from channels.email_mailboxes where mailbox = :m", m=desk.address
     )
     assert last_uid == 2
+
+
+async def _group_id(tokens: TokenShop, name: str) -> str:
+    async with email_desk(tokens) as plain:
+        found = await plain.agent.get("/api/v1/directory/groups", params={"q": name})
+    assert found.status_code == 200, found.text
+    return str(next(g["id"] for g in found.json() if g["name"] == name))
+
+
+async def _mailed_incident(desk: EmailDesk, subject: str) -> dict[str, object]:
+    sender, original = new_address("gleb"), _msgid()
+    await desk.deliver(plain_mail(sender, desk.address, subject, "Text.", message_id=original))
+    assert await desk.settle(sender) == ["created"]
+    key = await _incident_of(desk, original)
+    incident: dict[str, object] = (await desk.agent.get(f"/api/v1/incidents/{key}")).json()
+    return incident
+
+
+async def test_a_mailbox_with_a_group_opens_its_incidents_in_that_group(
+    tokens: TokenShop,
+) -> None:
+    group = await _group_id(tokens, "second-line")
+    async with email_desk(tokens, group=group) as grouped:
+        incident = await _mailed_incident(grouped, "Billing export fails")
+    assert (incident["group_id"], incident["group_name"]) == (group, "second-line")
+
+
+async def test_a_group_tickets_refuses_is_left_out_and_the_mail_still_opens_an_incident(
+    tokens: TokenShop,
+) -> None:
+    missing = "00000000-0000-4000-8000-000000000000"
+    async with email_desk(tokens, group=missing) as grouped:
+        incident = await _mailed_incident(grouped, "Scanner offline")
+    assert (incident["group_id"], incident["title"]) == (None, "Scanner offline")

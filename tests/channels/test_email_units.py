@@ -133,3 +133,29 @@ def test_a_zip_bomb_is_skipped_without_unpacking_it() -> None:
     kept, skipped = sort_out([MailFile("report.zip", "application/zip", bomb)], EmailSettings())
     assert kept == []
     assert skipped[0].reason.startswith("zip bomb")
+
+
+def test_the_settings_name_a_group_per_mailbox_by_its_keycloak_id() -> None:
+    group = "0b6f1c9e-5d1a-4a55-9a53-1f3a3d4c2b10"
+    settings = EmailSettings(
+        mailboxes=("Support@Desk.Local", "billing@desk.local"),
+        groups={"support@desk.local ": group},
+    )
+    assert settings.group_of("SUPPORT@desk.local") == group
+    assert settings.group_of("billing@desk.local") is None
+    assert settings.group_of(None) is None
+
+
+@pytest.mark.parametrize(
+    ("groups", "reason"),
+    [
+        ({"other@desk.local": "first-line"}, "not one of the mailboxes"),
+        ({"support@desk.local": "/support/first-line"}, "Keycloak group id"),
+    ],
+    ids=["unknown-mailbox", "group-path"],
+)
+def test_a_group_setting_that_cannot_work_is_refused_at_start(
+    groups: dict[str, str], reason: str
+) -> None:
+    with pytest.raises(ValueError, match=reason):
+        EmailSettings(mailboxes=("support@desk.local",), groups=groups)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, model_validator
 
 from servicedesk.channels.sms.smsru import SmsRuSettings
 from servicedesk.channels.sms.twilio import TwilioSettings
@@ -56,6 +57,7 @@ class EsbSettings(BaseModel):
 
 
 MB = 1024 * 1024
+GROUP_ID = re.compile(r"[A-Za-z0-9-]{1,64}")  # what tickets accepts as a group
 
 
 class EmailSettings(BaseModel):
@@ -64,6 +66,9 @@ class EmailSettings(BaseModel):
     enabled: bool = True
     # Each is an IMAP login (the full address) on mail.imap_host; its mail becomes incidents.
     mailboxes: tuple[str, ...] = ("support@servicedesk.local",)
+    # Mailbox → the Keycloak group id (not its path: tickets takes ids) its incidents go to;
+    # a mailbox not named here opens incidents without a group.
+    groups: dict[str, str] = {}
     # SMTP and IMAP; our mail leaves from mail.from_address (the first mailbox's address).
     mail: MailSettings = MailSettings(from_address="support@servicedesk.local")
     failed_folder: str = "failed"  # mail that cannot be read is moved there, never deleted
@@ -76,6 +81,22 @@ class EmailSettings(BaseModel):
     max_unzipped_bytes: int = 100 * MB  # a zip promising more is a bomb, not attached
     max_zip_ratio: int = 100
     auto_replies_per_hour: int = 5  # acknowledgements to one sender; more are not sent
+
+    @model_validator(mode="after")
+    def _groups_of_our_mailboxes(self) -> EmailSettings:
+        ours = {m.lower() for m in self.mailboxes}
+        groups = {m.strip().lower(): g.strip() for m, g in self.groups.items()}
+        for mailbox, group in groups.items():
+            if mailbox not in ours:
+                raise ValueError(f"groups names {mailbox!r}, which is not one of the mailboxes")
+            if not GROUP_ID.fullmatch(group):
+                raise ValueError(f"the group of {mailbox!r} must be a Keycloak group id")
+        self.groups = groups
+        return self
+
+    def group_of(self, mailbox: str | None) -> str | None:
+        """The group incidents from this mailbox go to, if the settings name one."""
+        return self.groups.get(mailbox.lower()) if mailbox else None
 
 
 class ChannelsSettings(ServiceSettings):

@@ -90,7 +90,7 @@ class EmailIntake:
         if machine_made(mail.automatic):
             log.info("automatic mail outside any thread ignored", extra={"why": mail.automatic})
             return "automatic-ignored"
-        return await self._open(turn, mail)
+        return await self._open(turn, mail, self.settings.group_of(item.payload.get("mailbox")))
 
     async def _person(self, session: WriteSession, mail: ParsedMail) -> Person:
         user = await user_by_email(self.directory, mail.sender)
@@ -105,7 +105,7 @@ class EmailIntake:
             person.identity.reachable, person.identity.unreachable_reason = True, None
         return person
 
-    async def _open(self, turn: Turn, mail: ParsedMail) -> str:
+    async def _open(self, turn: Turn, mail: ParsedMail, group: str | None) -> str:
         kept, skipped = sort_out(mail.files, self.settings)
         text = mail.text or mail.subject or ", ".join(f.name for f in mail.files) or "-"
         try:
@@ -115,6 +115,7 @@ class EmailIntake:
                 key=turn.next_key("incident"),
                 title=mail.subject or text,
                 description=_with_skipped(text, skipped),
+                group=group,
             )
         except Flooded:
             await self._answer(turn, mail, "bot.flood_no_open", limit=self.desk.per_hour)

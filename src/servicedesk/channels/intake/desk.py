@@ -4,6 +4,7 @@ about their incidents. Conversations remember which incidents each identity talk
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,9 +15,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk.channels.contacts.service import Person
-from servicedesk.channels.intake.tickets import IncidentRef, TicketsGateway
+from servicedesk.channels.intake.tickets import IncidentRef, Refused, TicketsGateway
 from servicedesk.channels.models import Conversation
 from servicedesk.kernel.db import WriteSession
+
+log = logging.getLogger(__name__)
 
 CLOSED_STATUSES = frozenset({"resolved", "closed"})
 TITLE_MAX, DESCRIPTION_MAX = 200, 20_000
@@ -69,9 +72,11 @@ class IntakeDesk:
         title: str,
         description: str,
         order: str | None = None,
+        group: str | None = None,
     ) -> Opened:
-        """A new incident for the person; past the hourly limit, a comment on their newest
-        open one instead (raises Flooded when they have none)."""
+        """A new incident for the person (in `group`, a Keycloak group id, when given); past the
+        hourly limit, a comment on their newest open one instead (raises Flooded when they have
+        none). A group tickets refuses is left out rather than the incident."""
         if await self._opened_last_hour(session, person) >= self.per_hour:
             newest = [
                 c
@@ -91,9 +96,25 @@ class IntakeDesk:
         }
         if order:
             body["order"] = order
-        incident = await self.tickets.create_incident(key, body)
+        if group:
+            body["group"] = group
+        incident = await self._create(key, body)
         await self.remember(session, person, incident, opened_here=True)
         return Opened(incident)
+
+    async def _create(self, key: str, body: dict[str, Any]) -> IncidentRef:
+        try:
+            return await self.tickets.create_incident(key, body)
+        except Refused as refused:
+            if "group" not in body:
+                raise
+            log.warning(
+                "tickets refused the incident's group: opened without it",
+                extra={"group": body["group"], "reason": refused.detail},
+            )
+        # Another key: the first one is bound to the refused request.
+        without = {name: value for name, value in body.items() if name != "group"}
+        return await self.tickets.create_incident(f"{key}:nogroup", without)
 
     async def comment(
         self,
