@@ -46,7 +46,11 @@ async def _identity(session: WriteSession, request: MessageRequest) -> ChannelId
 
 
 def _same_message(delivery: Delivery, request: MessageRequest) -> None:
-    if delivery.body != request.text or delivery.channel != request.channel:
+    if (delivery.body, delivery.channel, delivery.markup) != (
+        request.text,
+        request.channel,
+        request.markup(),
+    ):
         raise invalid_field(
             "Idempotency-Key", _t("was used for another message"), location="header"
         )
@@ -93,6 +97,7 @@ async def send_message(
         caller=caller.username,
         incident_id=request.incident_id,
         incident_key=request.incident_key,
+        markup=request.markup(),
     )
     _same_message(delivery, request)  # another request with this key may have come first
     await session.flush()

@@ -21,6 +21,7 @@ from servicedesk.channels.models import (
     Delivery,
     ProviderMessage,
 )
+from servicedesk.channels.outbound.queue import SELF
 from servicedesk.channels.outbound.transport import SendFailed, Sent, Unreachable
 from servicedesk.channels.settings import EmailSettings
 from servicedesk.channels.texts import say
@@ -28,6 +29,13 @@ from servicedesk.kernel.db import Database
 from servicedesk.kernel.mail import MailRejected, MailUnavailable, send_message
 
 MAX_REFERENCES = 20
+SUBJECT_CHARS = 78
+
+
+def _first_line(delivery: Delivery) -> str:
+    """A subject for a mail that names none and no incident: its text's first line."""
+    line = next((s.strip() for s in delivery.body.splitlines() if s.strip()), "-")
+    return line if len(line) <= SUBJECT_CHARS else line[: SUBJECT_CHARS - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +113,19 @@ class EmailTransport:
         )
         message["To"] = delivery.address
         tag = f"[{delivery.incident_key}]" if delivery.incident_key else ""
-        subject = thread.subject
+        asked = str((delivery.markup or {}).get("subject") or "")  # the messages API's subject
+        subject = asked or thread.subject
         if tag and tag.lower() not in subject.lower():
             subject = f"{tag} {subject}".strip()
-        message["Subject"] = f"Re: {subject}" if thread.references else subject or tag or "-"
+        threaded = thread.references and not asked
+        subject = subject or tag or _first_line(delivery)
+        message["Subject"] = f"Re: {subject}" if threaded else subject
         message["Message-ID"] = mail.new_message_id()
         if thread.answers:
             message["In-Reply-To"] = thread.answers
             message["References"] = " ".join(thread.references)
-        message["Auto-Submitted"] = "auto-replied"
+        # our answers in a conversation are replies; what other services send (the API) is not
+        message["Auto-Submitted"] = "auto-replied" if delivery.caller == SELF else "auto-generated"
         message["X-Auto-Response-Suppress"] = "All"
         message["Content-Language"] = thread.locale
         if delivery.incident_key:
